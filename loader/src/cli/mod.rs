@@ -1,0 +1,16 @@
+//! Every command-line flag of ksbulk. The doc comments are the help text.
+
+use clap::{Parser, Subcommand};
+
+/// Bulk-loads Apache Cassandra SSTables into Amazon Keyspaces or any CQL database.
+#[derive(Debug, Parser)]
+#[command(name = "ksbulk", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}

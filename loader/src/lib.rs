@@ -1,0 +1,6 @@
+//! ksbulk: reads Cassandra SSTables and writes their rows to a CQL target, keeping every
+//! cell's writetime and TTL. Stages follow the data: source → plan → merge → write →
+//! checkpoint → handoff → verify (see `../shared/DESIGN.md`).
+
+pub mod cli;
+pub mod commands;

@@ -1,0 +1,1 @@
+//! Shared helpers for the integration tests: where the servers and the corpus are.
