@@ -18,8 +18,10 @@
 #![warn(missing_docs)]
 
 pub mod component;
+pub mod data_input;
 pub mod error;
 pub mod io;
 
 pub use component::Component;
+pub use data_input::{DataInput, SliceInput};
 pub use error::{Error, ErrorKind, Result};
