@@ -21,7 +21,9 @@ pub mod component;
 pub mod data_input;
 pub mod error;
 pub mod io;
+pub mod partitioner;
 
 pub use component::Component;
 pub use data_input::{DataInput, SliceInput};
 pub use error::{Error, ErrorKind, Result};
+pub use partitioner::{DecoratedKey, Partitioner, Token, TokenRange};
