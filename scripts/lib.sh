@@ -69,6 +69,23 @@ find_ours() {
   done
 }
 
+# running_pid_of PIDFILE MARKER: the pid of our running server, from the pid file or, when
+# that was lost (or points at a dead or unrelated process), by the marker; rewrites the file.
+running_pid_of() {
+  local pidfile="$1" marker="$2" pid
+  if pid="$(pid_of_ours "$pidfile" "$marker")"; then
+    printf '%s\n' "$pid"
+    return 0
+  fi
+  pid="$(find_ours "$marker" | head -n1)"
+  if [[ -n "$pid" ]]; then
+    printf '%s\n' "$pid" > "$pidfile"
+    printf '%s\n' "$pid"
+    return 0
+  fi
+  return 1
+}
+
 # stop_pid PID NAME TIMEOUT_S: SIGTERM, wait up to TIMEOUT_S, then SIGKILL.
 stop_pid() {
   local pid="$1" name="$2" timeout="${3:-60}" waited=0
