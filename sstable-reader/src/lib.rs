@@ -22,6 +22,7 @@ pub mod data_input;
 pub mod error;
 pub mod io;
 pub mod partitioner;
+pub mod schema;
 
 pub use component::Component;
 pub use data_input::{DataInput, SliceInput};
