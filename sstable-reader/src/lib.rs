@@ -20,6 +20,7 @@
 pub mod component;
 pub mod data_input;
 pub mod error;
+pub mod index;
 pub mod io;
 pub mod partitioner;
 pub mod schema;
@@ -27,4 +28,5 @@ pub mod schema;
 pub use component::Component;
 pub use data_input::{DataInput, SliceInput};
 pub use error::{Error, ErrorKind, Result};
+pub use index::{IndexEntry, KeyBound, PartitionIndex};
 pub use partitioner::{DecoratedKey, Partitioner, Token, TokenRange};
