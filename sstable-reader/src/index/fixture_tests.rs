@@ -222,15 +222,19 @@ fn seeking_lands_on_every_partition() {
         let entries = entries_with_keys(&f, index.as_ref(), &data);
         let name = f.dir.display();
         let first_at_or_after = |bound: &KeyBound| -> Option<u64> {
-            // Skip what the index could not confirm, as a reader does with Data.db's key.
-            for e in index.seek(bound).unwrap() {
-                let e = e.unwrap();
-                if e.may_precede_bound && !bound.admits(&f.partitioner.decorate(key_in_data(&data, e.data_position))) {
-                    continue;
-                }
-                return Some(e.data_position);
+            // Confirm with the key in Data.db what the index could not, as a reader does.
+            let mut key_at = |pos: u64| Ok(key_in_data(&data, pos));
+            let first = index.seek_confirmed(bound, &mut key_at).unwrap().next().map(|e| e.unwrap());
+            if let Some(e) = &first {
+                assert!(!e.may_precede_bound);
+                assert!(bound.admits(&f.partitioner.decorate(e.key.clone().unwrap_or_else(|| key_in_data(&data, e.data_position)))));
             }
-            None
+            // Unconfirmed, the position is at most one partition early.
+            let rough = index.data_position_at(bound).unwrap();
+            if let Some(e) = &first {
+                assert!(rough.is_some_and(|r| r <= e.data_position), "{name}");
+            }
+            first.map(|e| e.data_position)
         };
         let mut prev: Option<Token> = None;
         for (key, e) in &entries {

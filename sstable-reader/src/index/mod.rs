@@ -189,6 +189,42 @@ pub trait PartitionIndex: Send + Sync {
     /// The number of partitions, when the index records it (BTI does; big does not).
     fn key_count(&self) -> Option<u64>;
 
+    /// Partitions from the first one at or after `bound`, each confirmed: an entry the
+    /// index could not check gets its key from `key_at(data_position)` (the key that starts
+    /// the partition in Data.db) and is dropped if it lies before the bound.
+    ///
+    /// # Errors
+    /// As [`PartitionIndex::seek`]; errors of `key_at` are passed through the iterator.
+    fn seek_confirmed<'a>(
+        &'a self,
+        bound: &KeyBound,
+        key_at: &'a mut (dyn FnMut(u64) -> Result<Bytes> + Send),
+    ) -> Result<Box<dyn Iterator<Item = Result<IndexEntry>> + Send + 'a>> {
+        let partitioner = self.partitioner();
+        let bound = bound.clone();
+        let iter = self.seek(&bound)?.filter_map(move |entry| match entry {
+            Ok(e) if e.may_precede_bound => match key_at(e.data_position) {
+                Ok(key) if bound.admits(&partitioner.decorate(key.clone())) => {
+                    Some(Ok(IndexEntry { key: Some(key), may_precede_bound: false, ..e }))
+                }
+                Ok(_) => None,
+                Err(err) => Some(Err(err)),
+            },
+            other => Some(other),
+        });
+        Ok(Box::new(iter))
+    }
+
+    /// Where in Data.db the partitions at or after `bound` start, `None` past the last one.
+    /// For sizing token ranges in bytes: with BTI it may be one partition early (an entry
+    /// that could not be confirmed); read with [`PartitionIndex::seek_confirmed`].
+    ///
+    /// # Errors
+    /// As [`PartitionIndex::seek`].
+    fn data_position_at(&self, bound: &KeyBound) -> Result<Option<u64>> {
+        self.seek(bound)?.next().transpose().map(|e| e.map(|e| e.data_position))
+    }
+
     /// The token of the first key.
     fn first_token(&self) -> Token {
         self.partitioner().token(self.first_key())

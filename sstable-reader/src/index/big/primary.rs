@@ -172,7 +172,7 @@ pub(crate) fn read_blocks(
     // The offsets table (every format from `ma`) must agree with where the blocks were.
     let table_at = c.offset();
     if c.remaining() as u64 != count as u64 * 4 {
-        return Err(c.malformed_at(table_at, format!("{} bytes after {count} row index blocks, expected an offsets table of {}", c.remaining(), count * 4)));
+        return Err(c.malformed_at(table_at, format!("{} bytes after {count} row index blocks, expected an offsets table of {}", c.remaining(), count as u64 * 4)));
     }
     for (i, start) in starts.iter().enumerate() {
         let at = c.offset();

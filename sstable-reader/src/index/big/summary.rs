@@ -75,7 +75,7 @@ impl Summary {
             .checked_sub(offsets_len)
             .ok_or_else(|| c.malformed_at(size_at, format!("summary size {off_heap_size} smaller than its {count} offsets")))?;
         let region_start = HEADER_LEN;
-        let region_end = region_start + off_heap_size;
+        let region_end = region_start.saturating_add(off_heap_size);
         if region_end > src.len() {
             return Err(c.error(crate::ErrorKind::Truncated { expected: off_heap_size, available: src.len() - region_start }));
         }
