@@ -49,6 +49,32 @@ pub trait ByteSource: Send + Sync {
     }
 }
 
+/// Smart pointers to a source are sources (so `Box<dyn ByteSource>` plugs into generic readers).
+macro_rules! forward_byte_source {
+    ($($ptr:ident)::+) => {
+        impl<T: ByteSource + ?Sized> ByteSource for $($ptr)::+<T> {
+            fn len(&self) -> u64 {
+                (**self).len()
+            }
+
+            fn read_at(&self, offset: u64, len: usize) -> Result<Bytes> {
+                (**self).read_at(offset, len)
+            }
+
+            fn path(&self) -> &Path {
+                (**self).path()
+            }
+
+            fn component(&self) -> Component {
+                (**self).component()
+            }
+        }
+    };
+}
+
+forward_byte_source!(Box);
+forward_byte_source!(std::sync::Arc);
+
 /// Checks that `offset..offset+len` lies within `total`, else a [`ErrorKind::Truncated`] error.
 fn check_range(src: &dyn ByteSource, offset: u64, len: usize) -> Result<()> {
     let total = src.len();

@@ -18,15 +18,25 @@
 #![warn(missing_docs)]
 
 pub mod component;
+pub mod compression;
 pub mod data_input;
+pub mod descriptor;
+pub mod digest;
 pub mod error;
 pub mod index;
 pub mod io;
+pub mod metadata;
 pub mod partitioner;
 pub mod schema;
+pub mod sstable;
+
+#[cfg(test)]
+mod test_fixtures;
 
 pub use component::Component;
 pub use data_input::{DataInput, SliceInput};
+pub use descriptor::{Descriptor, Format, Version};
 pub use error::{Error, ErrorKind, Result};
 pub use index::{IndexEntry, KeyBound, PartitionIndex};
 pub use partitioner::{DecoratedKey, Partitioner, Token, TokenRange};
+pub use sstable::{find_sstables, list_sstables, LocalOpener, Opener, SSTable};
