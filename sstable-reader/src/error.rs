@@ -70,6 +70,11 @@ pub enum ErrorKind {
     /// A type name from the serialization header that the reader does not know.
     #[error("unsupported type {0:?}")]
     UnsupportedType(String),
+    /// A negative local deletion or expiration time: a pre-5.0 32-bit overflow (TTLs expiring
+    /// after 2038, CASSANDRA-14092) or corruption. Decoding with
+    /// `InvalidDeletionTimes::Report` keeps such values instead.
+    #[error("invalid (negative) local deletion time {0}")]
+    InvalidDeletionTime(i64),
 }
 
 impl Error {

@@ -19,6 +19,7 @@
 
 pub mod component;
 pub mod compression;
+pub mod data;
 pub mod data_input;
 pub mod descriptor;
 pub mod digest;
@@ -32,6 +33,7 @@ pub mod sstable;
 
 #[cfg(test)]
 mod test_fixtures;
+pub mod types;
 
 pub use component::Component;
 pub use data_input::{DataInput, SliceInput};

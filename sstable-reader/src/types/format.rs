@@ -1,0 +1,430 @@
+//! Text forms of values, as Cassandra's `sstabledump` prints them.
+//!
+//! Two forms exist: [`json`] follows `AbstractType.toJSONString` (cell values and clustering
+//! values; numbers bare, text quoted, blobs `"0x…"`, timestamps `"yyyy-MM-dd HH:mm:ss.SSSZ"`),
+//! and [`display`] follows `AbstractType.getString` (partition keys and collection cell paths;
+//! blobs as bare hex, timestamps `yyyy-MM-dd HH:mmXX`). Counters print their value (the sum
+//! of the shards), where `sstabledump` prints the first 8 bytes of the context.
+
+use std::net::IpAddr;
+
+use super::numeric::{decimal_to_string, java_double, java_float, varint_to_string};
+use super::value::{collection_elements, composite_components, counter_total, tuple_fields, vector_elements};
+use super::{CqlType, ValueError};
+
+/// Appends `s` as a JSON string literal (quotes included).
+pub fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{0c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A CQL identifier as `ColumnIdentifier.toCQLString` writes it: bare when it is lower-case
+/// alphanumeric starting with a letter, else double-quoted with `"` doubled.
+pub fn cql_identifier(name: &str) -> String {
+    let mut chars = name.chars();
+    let plain = matches!(chars.next(), Some(c) if c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+fn uuid_string(bytes: &[u8]) -> String {
+    let h = hex(bytes);
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// Java's `InetAddress.getHostAddress`: dotted IPv4, or eight uncompressed hex groups.
+fn inet_string(addr: &IpAddr) -> String {
+    match addr {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => a.segments().iter().map(|s| format!("{s:x}")).collect::<Vec<_>>().join(":"),
+    }
+}
+
+/// Civil date (proleptic Gregorian) of a day number relative to 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `yyyy-MM-dd` as `DateTimeFormatter.ISO_LOCAL_DATE` writes it (years past 9999 get `+`).
+fn iso_date(days_since_epoch: i64) -> String {
+    let (y, m, d) = civil_from_days(days_since_epoch);
+    if y > 9999 {
+        format!("+{y}-{m:02}-{d:02}")
+    } else if y < 0 {
+        format!("-{:04}-{m:02}-{d:02}", -y)
+    } else {
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// Date and time of day of a millisecond timestamp, in UTC: (date, hours, minutes, seconds, millis).
+fn split_millis(millis: i64) -> (i64, i64, i64, i64, i64) {
+    let days = millis.div_euclid(86_400_000);
+    let ms = millis.rem_euclid(86_400_000);
+    (days, ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+/// `SimpleDateFormat` years: `yyyy` pads to 4 digits; the era is not printed.
+fn sdf_date(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    // SimpleDateFormat uses the Julian calendar before 1582 and prints era years; the
+    // proleptic Gregorian date is what CQL means, and such timestamps are rare in practice.
+    let y = if y <= 0 { 1 - y } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `TimestampType.toJSONString` body: `yyyy-MM-dd HH:mm:ss.SSSZ` in UTC.
+pub fn timestamp_json(millis: i64) -> String {
+    let (days, h, mi, s, ms) = split_millis(millis);
+    format!("{} {h:02}:{mi:02}:{s:02}.{ms:03}Z", sdf_date(days))
+}
+
+/// `TimestampSerializer.toString`: `yyyy-MM-dd HH:mmXX` (the JVM zone, taken as UTC).
+pub fn timestamp_display(millis: i64) -> String {
+    let (days, h, mi, _, _) = split_millis(millis);
+    format!("{} {h:02}:{mi:02}+0000", sdf_date(days))
+}
+
+/// `TimeSerializer.toString`: `HH:mm:ss.nnnnnnnnn`.
+fn time_string(nanos: i64) -> String {
+    let (secs, frac) = (nanos / 1_000_000_000, nanos % 1_000_000_000);
+    format!("{:02}:{:02}:{:02}.{frac:09}", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+/// Cassandra's `Duration.toString`, e.g. `1y2mo3d4h5m6s7ms8us9ns`, `-3d`.
+fn duration_string(months: i32, days: i32, nanos: i64) -> String {
+    let mut out = String::new();
+    if months < 0 || days < 0 || nanos < 0 {
+        out.push('-');
+    }
+    let part = |out: &mut String, value: u64, divisor: u64, unit: &str| -> u64 {
+        if value == 0 || value < divisor {
+            return value;
+        }
+        out.push_str(&(value / divisor).to_string());
+        out.push_str(unit);
+        value % divisor
+    };
+    let m = part(&mut out, months.unsigned_abs() as u64, 12, "y");
+    part(&mut out, m, 1, "mo");
+    part(&mut out, days.unsigned_abs() as u64, 1, "d");
+    if nanos != 0 {
+        let mut r = nanos.unsigned_abs();
+        r = part(&mut out, r, 3_600_000_000_000, "h");
+        r = part(&mut out, r, 60_000_000_000, "m");
+        r = part(&mut out, r, 1_000_000_000, "s");
+        r = part(&mut out, r, 1_000_000, "ms");
+        r = part(&mut out, r, 1000, "us");
+        part(&mut out, r, 1, "ns");
+    }
+    out
+}
+
+fn be<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], ValueError> {
+    bytes.try_into().map_err(|_| ValueError(format!("{what} needs {N} bytes, got {}", bytes.len())))
+}
+
+fn text(bytes: &[u8]) -> Result<&str, ValueError> {
+    std::str::from_utf8(bytes).map_err(|e| ValueError(format!("invalid UTF-8: {e}")))
+}
+
+/// Renders a value the way `sstabledump` writes cell and clustering values
+/// (`AbstractType.toJSONString`): a JSON fragment appended to `out`.
+///
+/// # Errors
+/// When the bytes do not decode as `ty`.
+pub fn json(ty: &CqlType, bytes: &[u8], out: &mut String) -> Result<(), ValueError> {
+    use CqlType as T;
+    match ty {
+        T::Reversed(inner) => return json(inner, bytes, out),
+        T::Text | T::Ascii => push_json_string(out, text(bytes)?),
+        T::Blob | T::Custom(_) | T::DynamicComposite(_) => {
+            out.push_str("\"0x");
+            out.push_str(&hex(bytes));
+            out.push('"');
+        }
+        T::Counter => out.push_str(&counter_total(bytes)?.to_string()),
+        T::Empty => out.push_str("\"\""),
+        _ if bytes.is_empty() => out.push_str("\"\""),
+        T::BigInt | T::Int | T::SmallInt | T::TinyInt | T::Varint | T::Decimal | T::Boolean => out.push_str(&display(ty, bytes)?),
+        T::Double => {
+            let v = f64::from_be_bytes(be(bytes, "double")?);
+            let s = java_double(v);
+            if v.is_finite() {
+                out.push_str(&s)
+            } else {
+                push_json_string(out, &s)
+            }
+        }
+        T::Float => {
+            let v = f32::from_be_bytes(be(bytes, "float")?);
+            let s = java_float(v);
+            if v.is_finite() {
+                out.push_str(&s)
+            } else {
+                push_json_string(out, &s)
+            }
+        }
+        T::Timestamp | T::LegacyTimestamp => push_json_string(out, &timestamp_json(i64::from_be_bytes(be(bytes, "timestamp")?))),
+        T::Date | T::Time | T::Uuid | T::TimeUuid | T::LexicalUuid | T::Inet | T::Duration => push_json_string(out, &display(ty, bytes)?),
+        T::List { element, .. } | T::Set { element, .. } => {
+            let elems = collection_elements(bytes, false)?;
+            out.push('[');
+            for (i, e) in elems.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                json(element, e.ok_or_else(|| ValueError("null collection element".into()))?, out)?;
+            }
+            out.push(']');
+        }
+        T::Map { key, value, .. } => {
+            let elems = collection_elements(bytes, true)?;
+            out.push('{');
+            for (i, pair) in elems.chunks_exact(2).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let mut k = String::new();
+                json(key, pair[0].ok_or_else(|| ValueError("null map key".into()))?, &mut k)?;
+                // JSON object keys must be strings: non-string keys are quoted as they are.
+                if k.starts_with('"') {
+                    out.push_str(&k);
+                } else {
+                    push_json_string(out, &k);
+                }
+                out.push_str(": ");
+                json(value, pair[1].ok_or_else(|| ValueError("null map value".into()))?, out)?;
+            }
+            out.push('}');
+        }
+        T::Tuple(types) => {
+            let fields = tuple_fields(bytes, types.len())?;
+            out.push('[');
+            for (i, (f, t)) in fields.iter().zip(types).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match f {
+                    Some(b) => json(t, b, out)?,
+                    None => out.push_str("null"),
+                }
+            }
+            out.push(']');
+        }
+        T::Udt(udt) => {
+            let fields = tuple_fields(bytes, udt.fields.len())?;
+            out.push('{');
+            for (i, (name, t)) in udt.fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let shown = if name.chars().any(|c| c.is_uppercase()) { format!("\"{name}\"") } else { name.clone() };
+                push_json_string(out, &shown);
+                out.push_str(": ");
+                match fields.get(i).copied().flatten() {
+                    Some(b) => json(t, b, out)?,
+                    None => out.push_str("null"),
+                }
+            }
+            out.push('}');
+        }
+        T::Vector { element, dimension } => {
+            out.push('[');
+            for (i, e) in vector_elements(bytes, element, *dimension)?.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                json(element, e, out)?;
+            }
+            out.push(']');
+        }
+        T::Composite(_) => push_json_string(out, &display(ty, bytes)?),
+    }
+    Ok(())
+}
+
+/// Renders a value the way `sstabledump` writes partition keys and cell paths
+/// (`AbstractType.getString`).
+///
+/// # Errors
+/// When the bytes do not decode as `ty`.
+pub fn display(ty: &CqlType, bytes: &[u8]) -> Result<String, ValueError> {
+    use CqlType as T;
+    if bytes.is_empty() && !matches!(ty.base(), T::Text | T::Ascii | T::Blob | T::Custom(_)) {
+        return Ok(String::new());
+    }
+    Ok(match ty {
+        T::Reversed(inner) => display(inner, bytes)?,
+        T::Text | T::Ascii => text(bytes)?.to_string(),
+        T::Blob | T::Custom(_) | T::DynamicComposite(_) | T::Counter => hex(bytes),
+        T::Empty => String::new(),
+        T::BigInt => i64::from_be_bytes(be(bytes, "bigint")?).to_string(),
+        T::Int => i32::from_be_bytes(be(bytes, "int")?).to_string(),
+        T::SmallInt => i16::from_be_bytes(be(bytes, "smallint")?).to_string(),
+        T::TinyInt => i8::from_be_bytes(be(bytes, "tinyint")?).to_string(),
+        T::Varint => varint_to_string(bytes),
+        T::Decimal => {
+            if bytes.len() < 4 {
+                return Err(ValueError("decimal needs at least 4 bytes".into()));
+            }
+            decimal_to_string(i32::from_be_bytes(be(&bytes[..4], "decimal scale")?), &bytes[4..])
+        }
+        T::Boolean => (be::<1>(bytes, "boolean")?[0] != 0).to_string(),
+        T::Double => java_double(f64::from_be_bytes(be(bytes, "double")?)),
+        T::Float => java_float(f32::from_be_bytes(be(bytes, "float")?)),
+        T::Timestamp | T::LegacyTimestamp => timestamp_display(i64::from_be_bytes(be(bytes, "timestamp")?)),
+        T::Date => iso_date(u32::from_be_bytes(be(bytes, "date")?) as i64 - (1i64 << 31)),
+        T::Time => time_string(i64::from_be_bytes(be(bytes, "time")?)),
+        T::Uuid | T::TimeUuid | T::LexicalUuid => uuid_string(&be::<16>(bytes, "uuid")?),
+        T::Inet => match ty.decode(bytes)? {
+            super::CqlValue::Inet(addr) => inet_string(&addr),
+            _ => return Err(ValueError("inet".into())),
+        },
+        T::Duration => match ty.decode(bytes)? {
+            super::CqlValue::Duration { months, days, nanos } => duration_string(months, days, nanos),
+            _ => return Err(ValueError("duration".into())),
+        },
+        T::List { element, .. } | T::Set { element, .. } => {
+            let (open, close) = if matches!(ty, T::List { .. }) { ('[', ']') } else { ('{', '}') };
+            let parts = collection_elements(bytes, false)?
+                .into_iter()
+                .map(|e| display(element, e.ok_or_else(|| ValueError("null collection element".into()))?))
+                .collect::<Result<Vec<_>, _>>()?;
+            format!("{open}{}{close}", parts.join(", "))
+        }
+        T::Map { key, value, .. } => {
+            let elems = collection_elements(bytes, true)?;
+            let mut parts = Vec::with_capacity(elems.len() / 2);
+            for pair in elems.chunks_exact(2) {
+                let k = display(key, pair[0].ok_or_else(|| ValueError("null map key".into()))?)?;
+                let v = display(value, pair[1].ok_or_else(|| ValueError("null map value".into()))?)?;
+                parts.push(format!("{k}: {v}"));
+            }
+            format!("{{{}}}", parts.join(", "))
+        }
+        T::Tuple(types) => {
+            let fields = tuple_fields(bytes, types.len())?;
+            escaped_fields(fields.iter().zip(types).map(|(f, t)| f.map(|b| display(t, b)).transpose()))?
+        }
+        T::Udt(udt) => {
+            let fields = tuple_fields(bytes, udt.fields.len())?;
+            escaped_fields(fields.iter().zip(&udt.fields).map(|(f, (_, t))| f.map(|b| display(t, b)).transpose()))?
+        }
+        T::Vector { element, dimension } => {
+            let parts = vector_elements(bytes, element, *dimension)?.into_iter().map(|e| display(element, e)).collect::<Result<Vec<_>, _>>()?;
+            format!("[{}]", parts.join(", "))
+        }
+        T::Composite(types) => {
+            let parts = composite_components(bytes)?;
+            let mut out = Vec::new();
+            for (b, t) in parts.iter().zip(types) {
+                out.push(display(t, b)?.replace('\\', "\\\\").replace(':', "\\:"));
+            }
+            out.join(":")
+        }
+    })
+}
+
+/// `TupleType.getString`: fields joined by `:`, with `:` and `@` escaped and null as `@`.
+fn escaped_fields(fields: impl Iterator<Item = Result<Option<String>, ValueError>>) -> Result<String, ValueError> {
+    let mut out = Vec::new();
+    for f in fields {
+        out.push(match f? {
+            Some(s) => s.replace(':', "\\:").replace('@', "\\@"),
+            None => "@".to_string(),
+        });
+    }
+    Ok(out.join(":"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn j(ty: &CqlType, bytes: &[u8]) -> String {
+        let mut s = String::new();
+        json(ty, bytes, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn json_forms_match_sstabledump() {
+        assert_eq!(j(&CqlType::Text, b"a\"b"), r#""a\"b""#);
+        assert_eq!(j(&CqlType::Blob, &[0xca, 0xfe]), r#""0xcafe""#);
+        assert_eq!(j(&CqlType::Int, &7i32.to_be_bytes()), "7");
+        assert_eq!(j(&CqlType::Int, &[]), r#""""#);
+        assert_eq!(j(&CqlType::Double, &f64::NAN.to_be_bytes()), r#""NaN""#);
+        assert_eq!(j(&CqlType::Timestamp, &1_600_000_000_123i64.to_be_bytes()), r#""2020-09-13 12:26:40.123Z""#);
+        assert_eq!(j(&CqlType::Date, &((1u32 << 31) + 1).to_be_bytes()), r#""1970-01-02""#);
+        assert_eq!(j(&CqlType::Time, &3_723_000_000_004i64.to_be_bytes()), r#""01:02:03.000000004""#);
+        assert_eq!(j(&CqlType::Inet, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), r#""0:0:0:0:0:0:0:1""#);
+        let uuid: Vec<u8> = (0u8..16).collect();
+        assert_eq!(j(&CqlType::Uuid, &uuid), r#""00010203-0405-0607-0809-0a0b0c0d0e0f""#);
+        assert_eq!(j(&CqlType::Duration, &[28, 6, 0]), r#""1y2mo3d""#);
+        let map = CqlType::Map { key: Box::new(CqlType::Int), value: Box::new(CqlType::Text), frozen: true };
+        let mut m = 1i32.to_be_bytes().to_vec();
+        m.extend_from_slice(&4i32.to_be_bytes());
+        m.extend_from_slice(&5i32.to_be_bytes());
+        m.extend_from_slice(&1i32.to_be_bytes());
+        m.extend_from_slice(b"x");
+        assert_eq!(j(&map, &m), r#"{"5": "x"}"#);
+        assert_eq!(display(&map, &m).unwrap(), "{5: x}");
+    }
+
+    #[test]
+    fn durations_print_like_cassandra() {
+        assert_eq!(duration_string(14, 3, 3_600_000_000_000 + 5_000_000 + 7), "1y2mo3d1h5ms7ns");
+        assert_eq!(duration_string(0, -3, 0), "-3d");
+        assert_eq!(duration_string(12, 0, 0), "1y");
+        assert_eq!(duration_string(0, 0, 90_000_000_000), "1m30s");
+    }
+
+    #[test]
+    fn display_forms_match_get_string() {
+        assert_eq!(display(&CqlType::Blob, &[0xca, 0xfe]).unwrap(), "cafe");
+        assert_eq!(display(&CqlType::Timestamp, &0i64.to_be_bytes()).unwrap(), "1970-01-01 00:00+0000");
+        assert_eq!(cql_identifier("val"), "val");
+        assert_eq!(cql_identifier("Val"), "\"Val\"");
+        assert_eq!(iso_date(-1), "1969-12-31");
+        assert_eq!(iso_date(2_932_896), "9999-12-31");
+        assert_eq!(iso_date(2_932_897), "+10000-01-01");
+    }
+}
