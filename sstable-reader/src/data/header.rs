@@ -9,7 +9,10 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 
+use crate::metadata::SerializationHeader;
+use crate::sstable::SSTable;
 use crate::types::CqlType;
+use crate::{Component, Error, ErrorKind, Result};
 
 /// One static or regular column of the serialization header.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +124,45 @@ impl DataHeader {
             options: DecodeOptions::default(),
             clustering_fixed,
         }
+    }
+
+    /// The header of `sstable`, from its Statistics.db serialization header and version.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnsupportedType`] for a type string that does not parse.
+    pub fn for_sstable(sstable: &SSTable) -> Result<DataHeader> {
+        let stats_path = sstable.descriptor().path(Component::Statistics);
+        DataHeader::from_serialization_header(
+            sstable.descriptor().path(Component::Data),
+            sstable.version().has_uint_deletion_time(),
+            &sstable.statistics().header,
+        )
+        .map_err(|kind| Error::new(stats_path, Component::Statistics, 0, kind))
+    }
+
+    /// The header from Statistics.db's decoded serialization header.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnsupportedType`] for a type string that does not parse.
+    pub fn from_serialization_header(file: impl Into<PathBuf>, uint_deletion_time: bool, h: &SerializationHeader) -> std::result::Result<DataHeader, ErrorKind> {
+        let parse = |s: &str| CqlType::parse(s).map_err(|e| ErrorKind::UnsupportedType(format!("{s}: {e}")));
+        let columns = |cols: &[crate::metadata::ColumnSpec]| -> std::result::Result<Vec<ColumnSpec>, ErrorKind> {
+            cols.iter().map(|c| Ok(ColumnSpec::new(c.name.clone(), parse(&c.type_name)?))).collect()
+        };
+        let stats = EncodingStats {
+            min_timestamp: h.encoding_stats.min_timestamp(),
+            min_local_deletion_time: h.encoding_stats.min_local_deletion_time(),
+            min_ttl: h.encoding_stats.min_ttl() as i64,
+        };
+        Ok(DataHeader::new(
+            file,
+            uint_deletion_time,
+            parse(&h.key_type)?,
+            h.clustering_types.iter().map(|t| parse(t)).collect::<std::result::Result<_, _>>()?,
+            columns(&h.static_columns)?,
+            columns(&h.regular_columns)?,
+            stats,
+        ))
     }
 
     /// The same header with other decoder options.

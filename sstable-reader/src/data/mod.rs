@@ -33,3 +33,6 @@ pub use header::{ColumnSpec, DataHeader, DecodeOptions, EncodingStats, InvalidDe
 pub use marker::RangeTombstoneMarker;
 pub use partition::{PartitionHeader, PartitionReader, Unfiltered};
 pub use row::{Cell, Row, RowItem, RowItems};
+
+#[cfg(test)]
+mod fixture_tests;

@@ -74,6 +74,25 @@ pub struct PartitionReader<I> {
     state: State,
 }
 
+impl PartitionReader<crate::sstable::DataStream> {
+    /// Reads `sstable`'s Data.db from the start, with default options.
+    ///
+    /// # Errors
+    /// Unparseable column types; Data.db that cannot be opened.
+    pub fn open(sstable: &crate::SSTable) -> Result<Self> {
+        Self::open_with(sstable, super::DecodeOptions::default())
+    }
+
+    /// Reads `sstable`'s Data.db from the start.
+    ///
+    /// # Errors
+    /// As [`PartitionReader::open`].
+    pub fn open_with(sstable: &crate::SSTable, options: super::DecodeOptions) -> Result<Self> {
+        let header = DataHeader::for_sstable(sstable)?.with_options(options);
+        Ok(PartitionReader::new(sstable.data_input()?, Arc::new(header)))
+    }
+}
+
 impl<I: DataInput> PartitionReader<I> {
     /// Reads partitions from `input` (positioned at a partition start, usually 0).
     pub fn new(input: I, header: Arc<DataHeader>) -> PartitionReader<I> {
