@@ -1,5 +1,9 @@
 //! Every command-line flag of ksbulk. The doc comments are the help text.
 
+pub mod bench;
+pub mod conn;
+pub mod write;
+
 use clap::{Parser, Subcommand};
 
 /// Bulk-loads Apache Cassandra SSTables into Amazon Keyspaces or any CQL database.
@@ -13,4 +17,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Throughput benchmark of a CQL target with synthetic rows, through the full write stage.
+    Bench(bench::BenchArgs),
+}

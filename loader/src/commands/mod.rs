@@ -1,10 +1,14 @@
 //! One function per subcommand.
 
+pub mod bench;
+
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
 /// Runs the chosen subcommand and returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {}
+    match cli.command {
+        Command::Bench(args) => bench::run(args),
+    }
 }

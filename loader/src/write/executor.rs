@@ -1,0 +1,446 @@
+//! The writer: sends each mutation's statements through the rate gate and the adaptive
+//! in-flight window, retries what can be retried, rejects what cannot be written, and counts
+//! every outcome.
+//!
+//! Flow of one row: [`Writer::submit`] plans its statements (`statement.rs`), waits for the
+//! row and write-unit buckets and for a slot in the window, then a task sends the statements
+//! in order (list appends and INSERT-then-UPDATE depend on it) and reports a [`RowOutcome`]
+//! through the returned [`RowTicket`] — the checkpoint layer keeps its low-watermark with
+//! them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use scylla::client::session::Session;
+use scylla::statement::prepared::PreparedStatement;
+use tokio::sync::{oneshot, Notify};
+
+use super::backoff::Backoff;
+use super::error::{classify, ErrorClass, WriteError};
+use super::in_flight::{Aimd, InFlight};
+use super::mutation::{Mutation, TargetTable};
+use super::rate::{AutoRate, RateGate, RateSpec, Window};
+use super::rejects::{RejectReason, RejectRecord, RejectsFile};
+use super::shape::Shape;
+use super::statement::{plan_mutation, PlanOptions, Statement};
+use super::ttl::now_millis;
+use crate::stats::summary::InFlightSummary;
+use crate::stats::{WriteStats, WriteSummary};
+
+/// Configuration of a [`Writer`] (from `WriteArgs`, or set by tests and `bench`).
+#[derive(Debug, Clone)]
+pub struct WriterConfig {
+    /// Statement building options.
+    pub plan: PlanOptions,
+    /// Retry policy.
+    pub backoff: Backoff,
+    /// Stop when more rows than this have failed.
+    pub max_errors: u64,
+    /// Row rate.
+    pub rate: RateSpec,
+    /// Write units per second, 0 = unlimited.
+    pub write_units_per_second: u32,
+    /// Largest in-flight window.
+    pub concurrency: usize,
+    /// Smallest in-flight window.
+    pub min_concurrency: usize,
+    /// Starting rate of `--rate auto`, rows/s.
+    pub auto_initial_rate: u32,
+    /// Observation window of `--rate auto`.
+    pub auto_window: Duration,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        WriterConfig {
+            plan: PlanOptions::default(),
+            backoff: Backoff::default(),
+            max_errors: 1000,
+            rate: RateSpec::Unlimited,
+            write_units_per_second: 0,
+            concurrency: 256,
+            min_concurrency: 2,
+            auto_initial_rate: 1000,
+            auto_window: Duration::from_secs(1),
+        }
+    }
+}
+
+impl WriterConfig {
+    /// The configuration given by the write flags.
+    pub fn from_args(a: &crate::cli::write::WriteArgs) -> Self {
+        WriterConfig {
+            plan: PlanOptions { write_deletes: a.write_deletes, max_row_bytes: a.max_row_bytes },
+            backoff: Backoff { base: a.retry_base, max: a.retry_max, max_retries: a.max_retries },
+            max_errors: a.max_errors,
+            rate: a.rate,
+            write_units_per_second: a.write_units_per_second,
+            concurrency: a.concurrency.max(1),
+            min_concurrency: a.min_concurrency.max(1).min(a.concurrency.max(1)),
+            ..WriterConfig::default()
+        }
+    }
+}
+
+/// What became of one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// Every statement acknowledged.
+    Written,
+    /// Nothing to write (expired, or only tombstones without `--write-deletes`).
+    Empty,
+    /// Not written; recorded in the rejects file.
+    Rejected(RejectReason),
+    /// Not written because the writer stopped (fatal error or too many errors).
+    Aborted,
+}
+
+/// Resolves to the outcome of a submitted row.
+#[derive(Debug)]
+pub struct RowTicket(oneshot::Receiver<RowOutcome>);
+
+impl RowTicket {
+    /// Waits for the row's outcome.
+    pub async fn outcome(self) -> RowOutcome {
+        self.0.await.unwrap_or(RowOutcome::Aborted)
+    }
+}
+
+/// Prepared statements by (table, shape). The table is keyed by address: a run keeps its
+/// `Arc<TargetTable>`s for its whole life.
+type PreparedCache = RwLock<HashMap<(usize, Shape), PreparedStatement>>;
+
+struct Inner {
+    session: Arc<Session>,
+    cfg: WriterConfig,
+    prepared: PreparedCache,
+    in_flight: Arc<InFlight>,
+    rate: RateGate,
+    stats: Arc<WriteStats>,
+    rejects: RejectsFile,
+    outstanding: AtomicU64,
+    idle: Notify,
+    stopped: AtomicBool,
+    fatal: Mutex<Option<WriteError>>,
+    auto_best: AtomicU32,
+    started: Instant,
+}
+
+/// Writes mutations to the target. Cheap to clone; all clones share one window and one set
+/// of statistics.
+#[derive(Clone)]
+pub struct Writer {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").field("cfg", &self.inner.cfg).finish_non_exhaustive()
+    }
+}
+
+/// Outcome of one statement after retries.
+enum StatementResult {
+    Ok,
+    Rejected(RejectReason, String),
+    Fatal(WriteError),
+}
+
+impl Writer {
+    /// A writer on `session`, listing rejects in `rejects`. Must run inside a tokio runtime
+    /// (`--rate auto` spawns its controller).
+    pub fn new(session: Arc<Session>, cfg: WriterConfig, rejects: RejectsFile) -> Self {
+        let aimd = Aimd::new(cfg.concurrency, cfg.min_concurrency, cfg.concurrency, 0.7, Duration::from_millis(250));
+        let rows_rate = match cfg.rate {
+            RateSpec::Unlimited => 0,
+            RateSpec::Fixed(r) => r,
+            RateSpec::Auto => cfg.auto_initial_rate,
+        };
+        let inner = Arc::new(Inner {
+            session,
+            prepared: RwLock::new(HashMap::new()),
+            in_flight: Arc::new(InFlight::new(aimd)),
+            rate: RateGate::new(rows_rate, cfg.write_units_per_second),
+            stats: Arc::new(WriteStats::default()),
+            rejects,
+            outstanding: AtomicU64::new(0),
+            idle: Notify::new(),
+            stopped: AtomicBool::new(false),
+            fatal: Mutex::new(None),
+            auto_best: AtomicU32::new(0),
+            started: Instant::now(),
+            cfg,
+        });
+        if inner.cfg.rate == RateSpec::Auto {
+            tokio::spawn(auto_rate(Arc::downgrade(&inner)));
+        }
+        Writer { inner }
+    }
+
+    /// The shared statistics (for progress lines).
+    pub fn stats(&self) -> Arc<WriteStats> {
+        Arc::clone(&self.inner.stats)
+    }
+
+    /// The in-flight limit now.
+    pub fn in_flight_limit(&self) -> usize {
+        self.inner.in_flight.snapshot().0
+    }
+
+    /// A closure reporting the in-flight limit (for the progress line).
+    pub fn in_flight_probe(&self) -> impl Fn() -> usize + Send + 'static {
+        let gate = Arc::clone(&self.inner.in_flight);
+        move || gate.snapshot().0
+    }
+
+    /// The row rate now (0 = unlimited).
+    pub fn rows_per_second(&self) -> u32 {
+        self.inner.rate.rows_per_second()
+    }
+
+    /// Prepares every statement shape `m` needs, so a schema mismatch fails before any
+    /// write is sent.
+    ///
+    /// # Errors
+    /// [`WriteError::Prepare`] naming the CQL that failed.
+    pub async fn prepare_for(&self, m: &Mutation) -> Result<(), WriteError> {
+        let plan = plan_mutation(m, now_millis(), &self.inner.cfg.plan);
+        for st in &plan.statements {
+            self.inner.prepared(&m.table, &st.shape).await?;
+        }
+        Ok(())
+    }
+
+    /// Queues one row: plans its statements, waits for the rate buckets and a window slot,
+    /// then sends it in the background.
+    ///
+    /// # Errors
+    /// When the writer has stopped (a fatal error, or more than `max_errors` failed rows).
+    pub async fn submit(&self, m: Mutation) -> Result<RowTicket, WriteError> {
+        let inner = &self.inner;
+        inner.check_running()?;
+        inner.stats.rows_received.fetch_add(1, Relaxed);
+        let plan = plan_mutation(&m, now_millis(), &inner.cfg.plan);
+        inner.stats.expired.fetch_add(plan.expired, Relaxed);
+        inner.stats.deletions_skipped.fetch_add(plan.deletions_skipped, Relaxed);
+        let (tx, rx) = oneshot::channel();
+        for what in &plan.unsupported {
+            inner.reject(&m, RejectReason::UnsupportedDelete, what)?;
+        }
+        if let Some((reason, details)) = &plan.reject {
+            inner.reject(&m, *reason, details)?;
+            let _ = tx.send(RowOutcome::Rejected(*reason));
+            return Ok(RowTicket(rx));
+        }
+        if plan.statements.is_empty() {
+            inner.stats.rows_empty.fetch_add(1, Relaxed);
+            let _ = tx.send(RowOutcome::Empty);
+            return Ok(RowTicket(rx));
+        }
+        let write_units: u32 = plan.statements.iter().map(|s| s.write_units).sum();
+        inner.rate.admit(write_units).await;
+        let slot = inner.in_flight.acquire_owned().await;
+        inner.outstanding.fetch_add(1, Relaxed);
+        let task_inner = Arc::clone(inner);
+        let row_bytes = plan.row_bytes as u64;
+        tokio::spawn(async move {
+            let outcome = task_inner.write_row(&m, &plan.statements, row_bytes).await;
+            drop(slot);
+            let _ = tx.send(outcome);
+            if task_inner.outstanding.fetch_sub(1, Relaxed) == 1 {
+                task_inner.idle.notify_waiters();
+            }
+        });
+        Ok(RowTicket(rx))
+    }
+
+    /// Writes one row and waits for its outcome.
+    ///
+    /// # Errors
+    /// As [`Writer::submit`].
+    pub async fn write(&self, m: Mutation) -> Result<RowOutcome, WriteError> {
+        Ok(self.submit(m).await?.outcome().await)
+    }
+
+    /// Waits for every submitted row, flushes the rejects file and returns the summary.
+    ///
+    /// # Errors
+    /// The fatal error that stopped the writer, if any, or a rejects-file error.
+    pub async fn finish(&self) -> Result<WriteSummary, WriteError> {
+        let inner = &self.inner;
+        loop {
+            let idle = inner.idle.notified();
+            if inner.outstanding.load(Relaxed) == 0 {
+                break;
+            }
+            idle.await;
+        }
+        inner.rejects.flush()?;
+        if let Some(e) = inner.fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(e);
+        }
+        Ok(self.summary())
+    }
+
+    /// The summary so far.
+    pub fn summary(&self) -> WriteSummary {
+        let inner = &self.inner;
+        let (current, min, max, _) = inner.in_flight.snapshot();
+        let auto = (inner.cfg.rate == RateSpec::Auto).then(|| inner.auto_best.load(Relaxed));
+        WriteSummary::collect(&inner.stats, inner.started.elapsed(), InFlightSummary { current, min, max }, auto)
+    }
+}
+
+impl Inner {
+    fn check_running(&self) -> Result<(), WriteError> {
+        if self.stopped.load(Relaxed) {
+            let errors = self.stats.errors();
+            return Err(if errors > self.cfg.max_errors {
+                WriteError::TooManyErrors { errors, max: self.cfg.max_errors }
+            } else {
+                WriteError::Stopped
+            });
+        }
+        Ok(())
+    }
+
+    /// Records a reject, stopping the writer past `max_errors`.
+    fn reject(&self, m: &Mutation, reason: RejectReason, details: &str) -> Result<(), WriteError> {
+        self.rejects.record(&RejectRecord::of(m, reason, details))?;
+        self.stats.reject(reason);
+        if self.stats.errors() > self.cfg.max_errors {
+            self.stopped.store(true, Relaxed);
+        }
+        Ok(())
+    }
+
+    fn stop(&self, e: WriteError) {
+        self.stopped.store(true, Relaxed);
+        let mut f = self.fatal.lock().unwrap_or_else(|e| e.into_inner());
+        if f.is_none() {
+            tracing::error!("stopping the writer: {e}");
+            *f = Some(e);
+        }
+    }
+
+    async fn prepared(&self, table: &Arc<TargetTable>, shape: &Shape) -> Result<PreparedStatement, WriteError> {
+        let key = (Arc::as_ptr(table) as usize, shape.clone());
+        if let Some(p) = self.prepared.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(p.clone());
+        }
+        let cql = shape.cql(table);
+        let mut p = self
+            .session
+            .prepare(cql.as_str())
+            .await
+            .map_err(|e| WriteError::Prepare { cql: cql.clone(), source: Box::new(e) })?;
+        p.set_is_idempotent(shape.is_idempotent());
+        self.prepared.write().unwrap_or_else(|e| e.into_inner()).insert(key, p.clone());
+        Ok(p)
+    }
+
+    async fn write_row(&self, m: &Mutation, statements: &[Statement], row_bytes: u64) -> RowOutcome {
+        for st in statements {
+            if self.stopped.load(Relaxed) {
+                return RowOutcome::Aborted;
+            }
+            match self.execute(&m.table, st).await {
+                StatementResult::Ok => {}
+                StatementResult::Rejected(reason, details) => {
+                    let details = format!("{details} (statement: {})", st.shape.cql(&m.table));
+                    if let Err(e) = self.reject(m, reason, &details) {
+                        self.stop(e);
+                        return RowOutcome::Aborted;
+                    }
+                    return RowOutcome::Rejected(reason);
+                }
+                StatementResult::Fatal(e) => {
+                    self.stop(e);
+                    return RowOutcome::Aborted;
+                }
+            }
+        }
+        self.stats.rows_written.fetch_add(1, Relaxed);
+        self.stats.bytes.fetch_add(row_bytes, Relaxed);
+        RowOutcome::Written
+    }
+
+    async fn execute(&self, table: &Arc<TargetTable>, st: &Statement) -> StatementResult {
+        let prepared = match self.prepared(table, &st.shape).await {
+            Ok(p) => p,
+            Err(e) => return StatementResult::Fatal(e),
+        };
+        let backoff = self.cfg.backoff;
+        let mut attempt = 0u32;
+        loop {
+            let start = Instant::now();
+            let err = match self.session.execute_unpaged(&prepared, &st.values).await {
+                Ok(_) => {
+                    self.stats.latency.record(start.elapsed());
+                    self.stats.statements.fetch_add(1, Relaxed);
+                    self.stats.write_units.fetch_add(st.write_units as u64, Relaxed);
+                    self.in_flight.on_success();
+                    return StatementResult::Ok;
+                }
+                Err(e) => e,
+            };
+            match classify(&err) {
+                ErrorClass::Retry { cause, maybe_applied } => {
+                    self.stats.attempt_failed(cause);
+                    if cause.is_pushback() {
+                        self.in_flight.on_pushback();
+                    }
+                    if !st.shape.is_idempotent() && maybe_applied {
+                        // A counter increment that may have landed must not be sent again.
+                        return StatementResult::Rejected(RejectReason::CounterUncertain, err.to_string());
+                    }
+                    if attempt >= backoff.max_retries {
+                        return StatementResult::Rejected(
+                            RejectReason::RetriesExhausted,
+                            format!("{} retries, last error: {err}", backoff.max_retries),
+                        );
+                    }
+                    self.stats.retry(cause);
+                    let delay = backoff.delay(attempt, &mut rand::rng());
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                ErrorClass::Reject => return StatementResult::Rejected(RejectReason::Invalid, err.to_string()),
+                ErrorClass::Fatal => {
+                    return StatementResult::Fatal(WriteError::Fatal {
+                        table: format!("{}.{}", table.keyspace, table.name),
+                        source: Box::new(err),
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// The `--rate auto` controller loop: every window, feeds the counters' deltas to
+/// [`AutoRate`] and sets the row rate it returns. Ends with the writer.
+async fn auto_rate(inner: std::sync::Weak<Inner>) {
+    let (window, initial) = match inner.upgrade() {
+        Some(i) => (i.cfg.auto_window, i.cfg.auto_initial_rate),
+        None => return,
+    };
+    let mut ctl = AutoRate::new(initial);
+    let mut last = None;
+    loop {
+        tokio::time::sleep(window).await;
+        let Some(inner) = inner.upgrade() else { return };
+        let s = &inner.stats;
+        let now = Instant::now();
+        let cur = (now, s.statements.load(Relaxed), s.pushbacks.load(Relaxed), s.rows_written.load(Relaxed));
+        if let Some((t, ok, push, rows)) = last {
+            let w = Window { elapsed: now.duration_since(t), ok: cur.1 - ok, pushbacks: cur.2 - push, rows: cur.3 - rows };
+            let rate = ctl.observe(w, now);
+            inner.rate.set_rows_per_second(rate);
+            inner.auto_best.store(ctl.best(), Relaxed);
+            tracing::debug!(rate, best = ctl.best(), ?w, "auto rate");
+        }
+        last = Some(cur);
+    }
+}

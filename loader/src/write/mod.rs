@@ -1,0 +1,31 @@
+//! The write stage: merged rows in, CQL writes out.
+//!
+//! ```text
+//!  Mutation ──plan_mutation──> [Statement] ──Writer::submit──> rate gate (rows/s, WU/s)
+//!  (mutation.rs)  (statement.rs,             (executor.rs)       ──> in-flight window (AIMD)
+//!                  shape.rs, ttl.rs,                             ──> prepared statement, raw values
+//!                  row_size.rs)                                  ──> retry/backoff | reject | stop
+//! ```
+//!
+//! Each row keeps every cell's writetime (`USING TIMESTAMP`) and remaining TTL; values are
+//! the SSTable's serialized bytes, bound as they are ([`value::BoundValue`]). Every outcome is
+//! counted ([`crate::stats`]); rows that cannot be written go to the rejects file
+//! ([`rejects`]). See DESIGN.md ("write", "Amazon Keyspaces facts").
+
+pub mod backoff;
+pub mod error;
+pub mod executor;
+pub mod in_flight;
+pub mod mutation;
+pub mod rate;
+pub mod rejects;
+pub mod row_size;
+pub mod session;
+pub mod shape;
+pub mod statement;
+pub mod ttl;
+pub mod value;
+
+pub use error::WriteError;
+pub use executor::{RowOutcome, RowTicket, Writer, WriterConfig};
+pub use mutation::{Cell, CellValue, ColumnKind, ColumnSpec, Deletion, Expiry, Liveness, Mutation, RangeBound, TargetTable};

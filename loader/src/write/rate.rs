@@ -1,0 +1,269 @@
+//! Throughput limits: token buckets (`governor`, GCRA) on rows/s and on Keyspaces write
+//! units/s, and the `--rate auto` controller that looks for the highest rate the target takes.
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+/// How fast to write rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RateSpec {
+    /// No row rate limit.
+    Unlimited,
+    /// At most this many rows per second.
+    Fixed(u32),
+    /// Find the target's rate: ramp up until it pushes back, hold, re-probe.
+    Auto,
+}
+
+impl std::str::FromStr for RateSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(RateSpec::Auto),
+            "unlimited" | "0" => Ok(RateSpec::Unlimited),
+            n => n
+                .replace('_', "")
+                .parse::<u32>()
+                .map(RateSpec::Fixed)
+                .map_err(|_| format!("rate must be a number of rows per second, `unlimited` or `auto`, not {s:?}")),
+        }
+    }
+}
+
+fn limiter(per_second: u32) -> Option<Arc<DefaultDirectRateLimiter>> {
+    let rate = NonZeroU32::new(per_second)?;
+    // Burst of 1/20 s keeps the flow smooth while letting a batch of rows through.
+    let burst = NonZeroU32::new((per_second / 20).max(1)).unwrap_or(NonZeroU32::MIN);
+    Some(Arc::new(RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))))
+}
+
+/// Token buckets every row passes before it is sent.
+#[derive(Debug)]
+pub struct RateGate {
+    rows: RwLock<(Option<Arc<DefaultDirectRateLimiter>>, u32)>,
+    write_units: Option<Arc<DefaultDirectRateLimiter>>,
+}
+
+impl RateGate {
+    /// Gates at `rows_per_s` rows and `wu_per_s` write units per second (0 = unlimited).
+    pub fn new(rows_per_s: u32, wu_per_s: u32) -> Self {
+        RateGate { rows: RwLock::new((limiter(rows_per_s), rows_per_s)), write_units: limiter(wu_per_s) }
+    }
+
+    /// Changes the row rate (`--rate auto`); 0 = unlimited.
+    pub fn set_rows_per_second(&self, rows_per_s: u32) {
+        let mut r = self.rows.write().unwrap_or_else(|e| e.into_inner());
+        if r.1 != rows_per_s {
+            *r = (limiter(rows_per_s), rows_per_s);
+        }
+    }
+
+    /// The current row rate (0 = unlimited).
+    pub fn rows_per_second(&self) -> u32 {
+        self.rows.read().unwrap_or_else(|e| e.into_inner()).1
+    }
+
+    /// Waits until one row of `write_units` units may be sent.
+    pub async fn admit(&self, write_units: u32) {
+        let rows = self.rows.read().unwrap_or_else(|e| e.into_inner()).0.clone();
+        if let Some(rows) = rows {
+            rows.until_ready().await;
+        }
+        if let Some(wu) = &self.write_units {
+            // A row may cost more units than the bucket holds: take it in bucket-sized bites.
+            let mut left = write_units.max(1);
+            while left > 0 {
+                let mut bite = left;
+                loop {
+                    match wu.until_n_ready(NonZeroU32::new(bite).unwrap_or(NonZeroU32::MIN)).await {
+                        Ok(()) => break,
+                        Err(e) => bite = e.0.max(1),
+                    }
+                }
+                left -= bite;
+            }
+        }
+    }
+}
+
+/// What happened during one observation window of `--rate auto`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Window {
+    /// Window length.
+    pub elapsed: Duration,
+    /// Statements that succeeded.
+    pub ok: u64,
+    /// Failures that mean pushback (timeouts, overload, throttling).
+    pub pushbacks: u64,
+    /// Rows acknowledged.
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Ramp,
+    Hold { since: Instant },
+    Probe,
+}
+
+/// The `--rate auto` controller: multiplies the rate by `ramp` each clean window until the
+/// pushback ratio passes `max_error_ratio`, then holds the best clean rate, re-probing 10 %
+/// higher every `reprobe_every`. A window whose achieved rate is well under the set rate
+/// (the client, not the target, is the bottleneck) does not raise the rate.
+#[derive(Debug, Clone)]
+pub struct AutoRate {
+    rate: f64,
+    best: f64,
+    phase: Phase,
+    /// Multiplier per clean window while ramping.
+    pub ramp: f64,
+    /// Largest pushback ratio (pushbacks / requests) still counted as clean.
+    pub max_error_ratio: f64,
+    /// How long to hold before probing higher again.
+    pub reprobe_every: Duration,
+    /// Lowest rate ever set.
+    pub min_rate: f64,
+}
+
+impl AutoRate {
+    /// Starts ramping from `initial` rows/s.
+    pub fn new(initial: u32) -> Self {
+        AutoRate {
+            rate: initial.max(1) as f64,
+            best: 0.0,
+            phase: Phase::Ramp,
+            ramp: 1.5,
+            max_error_ratio: 0.01,
+            reprobe_every: Duration::from_secs(30),
+            min_rate: 10.0,
+        }
+    }
+
+    /// The rate to set now, rows/s.
+    pub fn rate(&self) -> u32 {
+        self.rate as u32
+    }
+
+    /// The best rate found so far: the highest rate that ran a whole window without pushback
+    /// above the threshold, or the achieved rate when the client was the bottleneck.
+    pub fn best(&self) -> u32 {
+        self.best as u32
+    }
+
+    /// Takes one window's outcome at `now`, returns the rate to set.
+    pub fn observe(&mut self, w: Window, now: Instant) -> u32 {
+        let total = w.ok + w.pushbacks;
+        if total == 0 {
+            return self.rate();
+        }
+        let clean = (w.pushbacks as f64 / total as f64) <= self.max_error_ratio;
+        let achieved = w.rows as f64 / w.elapsed.as_secs_f64().max(1e-3);
+        let saturating = achieved >= 0.8 * self.rate;
+        match (self.phase, clean) {
+            (Phase::Ramp, true) | (Phase::Probe, true) => {
+                if saturating {
+                    self.best = self.best.max(self.rate);
+                    let factor = if self.phase == Phase::Ramp { self.ramp } else { 1.1 };
+                    self.rate *= factor;
+                } else {
+                    // Client-bound: the target took everything offered.
+                    self.best = self.best.max(achieved);
+                }
+            }
+            (Phase::Ramp, false) | (Phase::Probe, false) => {
+                let fallback = if self.best > 0.0 { self.best } else { (self.rate * 0.5).max(self.min_rate) };
+                self.rate = fallback.min(self.rate * 0.9);
+                self.phase = Phase::Hold { since: now };
+            }
+            (Phase::Hold { since }, true) => {
+                if now.duration_since(since) >= self.reprobe_every {
+                    self.best = self.best.max(self.rate.min(achieved.max(self.rate * 0.8)));
+                    self.rate *= 1.1;
+                    self.phase = Phase::Probe;
+                }
+            }
+            (Phase::Hold { .. }, false) => {
+                // Even the held rate is too much now: step down and remember it.
+                self.rate = (self.rate * 0.8).max(self.min_rate);
+                self.best = self.rate;
+                self.phase = Phase::Hold { since: now };
+            }
+        }
+        self.rate = self.rate.max(self.min_rate);
+        self.rate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(rows: u64, pushbacks: u64) -> Window {
+        Window { elapsed: Duration::from_secs(1), ok: rows, pushbacks, rows }
+    }
+
+    #[test]
+    fn rate_spec_parses() {
+        assert_eq!("auto".parse::<RateSpec>().unwrap(), RateSpec::Auto);
+        assert_eq!("20_000".parse::<RateSpec>().unwrap(), RateSpec::Fixed(20_000));
+        assert_eq!("unlimited".parse::<RateSpec>().unwrap(), RateSpec::Unlimited);
+        assert!("fast".parse::<RateSpec>().is_err());
+    }
+
+    #[test]
+    fn auto_ramps_until_pushback_then_holds_best() {
+        let t0 = Instant::now();
+        let mut a = AutoRate::new(1000);
+        // the target takes up to 5000 rows/s cleanly
+        let target = |rate: u32| if rate <= 5000 { window(rate as u64, 0) } else { window(5000, 500) };
+        let mut rate = a.rate();
+        for i in 0..10 {
+            rate = a.observe(target(rate), t0 + Duration::from_secs(i));
+        }
+        assert!(a.best() >= 3375 && a.best() <= 5000, "best {}", a.best());
+        assert!(rate <= 5000, "holds at or under the clean rate, got {rate}");
+        // re-probe after the hold period: 10 % steps up while clean, back to the best on
+        // pushback, so the best found approaches the real capacity
+        let mut t = t0 + Duration::from_secs(100);
+        let probe = a.observe(target(rate), t);
+        assert!(probe > rate, "probes higher");
+        rate = probe;
+        for _ in 0..10 {
+            t += Duration::from_secs(1);
+            rate = a.observe(target(rate), t);
+        }
+        assert!(a.best() > 4500 && a.best() <= 5000, "best {}", a.best());
+        assert!(rate <= 5000, "settles at or under capacity, got {rate}");
+    }
+
+    #[test]
+    fn client_bound_windows_do_not_raise_the_rate() {
+        let mut a = AutoRate::new(10_000);
+        let r = a.observe(window(2_000, 0), Instant::now());
+        assert_eq!(r, 10_000);
+        assert_eq!(a.best(), 2_000);
+    }
+
+    #[tokio::test]
+    async fn gate_paces_rows() {
+        let gate = RateGate::new(200, 0);
+        let start = Instant::now();
+        for _ in 0..50 {
+            gate.admit(1).await;
+        }
+        // 50 rows at 200/s with a burst of 10: at least ~0.2 s
+        assert!(start.elapsed() >= Duration::from_millis(180), "{:?}", start.elapsed());
+    }
+
+    #[tokio::test]
+    async fn write_units_larger_than_the_bucket_are_paced_not_refused() {
+        let gate = RateGate::new(0, 2000); // bucket of 100 units
+        let start = Instant::now();
+        gate.admit(1024).await;
+        gate.admit(1024).await;
+        assert!(start.elapsed() >= Duration::from_millis(400), "{:?}", start.elapsed());
+    }
+}
