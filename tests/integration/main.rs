@@ -1,1 +1,3 @@
 //! Integration tests against the real servers started by `scripts/` (see README).
+
+mod write;
