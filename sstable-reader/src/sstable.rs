@@ -7,9 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::compression::{codec_for, ChunkLayout, ChunkedInput, CrcChunks};
+use crate::index::{IndexFormat, IndexSources, PartitionIndex};
 use crate::io::{ByteSource, FileSource};
 use crate::metadata::{CompressionInfo, Statistics, Toc};
-use crate::{Component, DataInput, Descriptor, Error, ErrorKind, Result, Version};
+use crate::{Component, DataInput, Descriptor, Error, ErrorKind, Format, Partitioner, Result, Version};
 
 /// Opens an SSTable's component files: local files, S3 objects, memory.
 pub trait Opener: Send + Sync {
@@ -163,6 +164,34 @@ impl SSTable {
     /// As [`SSTable::data_input`].
     pub fn boxed_data_input(&self) -> Result<Box<dyn DataInput + Send>> {
         Ok(Box::new(self.data_input()?))
+    }
+
+    /// The partitioner named in Statistics.db.
+    ///
+    /// # Errors
+    /// [`ErrorKind::UnsupportedPartitioner`] for a partitioner ksbulk cannot compute tokens
+    /// for; [`ErrorKind::Malformed`] when Statistics.db has no validation metadata.
+    pub fn partitioner(&self) -> Result<Partitioner> {
+        let stats = self.descriptor.path(Component::Statistics);
+        let name = self.statistics.partitioner().ok_or_else(|| Error::malformed(&stats, Component::Statistics, 0, "no validation metadata (partitioner)"))?;
+        Partitioner::from_class_name(name).map_err(|kind| Error::new(&stats, Component::Statistics, 0, kind))
+    }
+
+    /// Opens the partition index: Index.db + Summary.db (`big`; Summary optional) or
+    /// Partitions.db + Rows.db (BTI).
+    ///
+    /// # Errors
+    /// As [`SSTable::partitioner`]; a missing or undecodable index component.
+    pub fn open_index(&self) -> Result<Box<dyn PartitionIndex>> {
+        let (format, primary, secondary) = match self.descriptor.format {
+            Format::Big => {
+                let summary = if self.toc.contains(Component::Summary) { Some(self.open_component(Component::Summary)?) } else { None };
+                (IndexFormat::Big, self.open_component(Component::PrimaryIndex)?, summary)
+            }
+            Format::Bti => (IndexFormat::Bti, self.open_component(Component::Partitions)?, Some(self.open_component(Component::Rows)?)),
+        };
+        let sources = IndexSources { primary, secondary, partitioner: self.partitioner()?, uint_deletion_time: self.version().has_uint_deletion_time() };
+        crate::index::open(format, sources)
     }
 
     /// Checks Data.db against Digest.crc32.
@@ -499,6 +528,17 @@ mod tests {
         std::fs::write(&stats, &bytes[..bytes.len() - 10]).unwrap();
         let err = SSTable::open(tmp.file("-Data.db")).unwrap_err();
         assert_eq!(err.component, Component::Statistics);
+    }
+
+    #[test]
+    fn opens_the_partition_index_of_either_format() {
+        for rel in ["cassandra/legacy/nb/legacy_tables/legacy_nb_clust", "cassandra/legacy/da/legacy_tables/legacy_da_clust"] {
+            let t = SSTable::open(test_fixtures::data_path(&test_fixtures::dir(rel))).unwrap();
+            assert_eq!(t.partitioner().unwrap(), Partitioner::ByteOrdered);
+            let index = t.open_index().unwrap();
+            assert_eq!((&index.first_key()[..], &index.last_key()[..]), (&b"0"[..], &b"4"[..]), "{rel}");
+            assert_eq!(index.entries().count(), 5, "{rel}");
+        }
     }
 
     #[test]

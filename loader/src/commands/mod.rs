@@ -6,9 +6,14 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
+mod inspect;
+mod verify_files;
+
 /// Runs the chosen subcommand and returns the process exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Bench(args) => bench::run(args),
+        Command::Inspect(args) => inspect::run(&args),
+        Command::VerifyFiles(args) => verify_files::run(&args),
     }
 }
