@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use sstable_reader::metadata::stats::StatsMetadata;
+use sstable_reader::types::CqlType;
 use sstable_reader::{find_sstables, Component, SSTable};
 
 use crate::cli::InspectArgs;
@@ -122,9 +123,14 @@ fn deletion_times(s: &StatsMetadata) -> String {
     }
 }
 
-/// A raw `AbstractType` name without the `org.apache.cassandra.db.marshal.` prefixes.
+/// The CQL name of a stored `AbstractType` string (`DESC` marked), or the raw name without
+/// its `org.apache.cassandra.db.marshal.` prefixes when it does not parse.
 fn type_name(raw: &str) -> String {
-    raw.replace("org.apache.cassandra.db.marshal.", "")
+    match CqlType::parse(raw) {
+        Ok(t @ CqlType::Reversed(_)) => format!("{} DESC", t.cql_name()),
+        Ok(t) => t.cql_name(),
+        Err(_) => raw.replace("org.apache.cassandra.db.marshal.", ""),
+    }
 }
 
 /// Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ (raw)`.
@@ -176,6 +182,13 @@ mod tests {
     }
 
     #[test]
+    fn names_types_in_cql() {
+        assert_eq!(type_name("org.apache.cassandra.db.marshal.ReversedType(org.apache.cassandra.db.marshal.Int32Type)"), "int DESC");
+        assert_eq!(type_name("org.apache.cassandra.db.marshal.CounterColumnType"), "counter");
+        assert_eq!(type_name("org.apache.cassandra.db.marshal.Nope("), "Nope(");
+    }
+
+    #[test]
     fn describes_a_legacy_table() {
         let t = SSTable::open(fixture("cassandra/legacy/oa/legacy_tables/legacy_oa_clust/oa-1-big-Data.db")).unwrap();
         let text = describe(&t).unwrap();
@@ -186,9 +199,9 @@ mod tests {
             "  partitions:      ~5 (estimated), rows 250, cells 250",
             "  TTL:             none",
             "  deletion times:  none (no tombstones or expiring cells)",
-            "  partition key:   UTF8Type",
-            "  clustering:      UTF8Type",
-            "  regular  column: val UTF8Type",
+            "  partition key:   text",
+            "  clustering:      text",
+            "  regular  column: val text",
             "  token range:     [30, 34]",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");

@@ -51,7 +51,8 @@ impl EstimatedHistogram {
 /// One side of the covered clustering slice stored by `nc`/`oa`/`da`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusteringBound {
-    /// `ClusteringPrefix.Kind` ordinal (0 EXCL_END_BOUND, 1 INCL_START_BOUND, … 6 EXCL_START_BOUND).
+    /// `ClusteringPrefix.Kind` ordinal (0 EXCL_END_BOUND, 1 INCL_START_BOUND, … 6
+    /// INCL_END_BOUND, 7 EXCL_START_BOUND).
     pub kind: u8,
     /// The values, `None` for a null; as stored by each type's serializer.
     pub values: Vec<Option<Bytes>>,
@@ -290,7 +291,7 @@ fn covered(c: &mut Cursor<'_>) -> Result<CoveredClustering> {
 
 fn bound(c: &mut Cursor<'_>, types: &[String]) -> Result<ClusteringBound> {
     let kind = c.u8()?;
-    if kind > 6 {
+    if kind > 7 {
         return Err(c.malformed(format!("clustering bound kind {kind}")));
     }
     let size = c.u16()? as usize;
@@ -321,31 +322,11 @@ fn bound(c: &mut Cursor<'_>, types: &[String]) -> Result<ClusteringBound> {
     Ok(ClusteringBound { kind, values })
 }
 
-/// The serialized width of types Cassandra writes without a length (`valueLengthIfFixed`).
+/// The serialized width of values Cassandra writes without a length (`valueLengthIfFixed`),
+/// `None` for length-prefixed ones (and for type strings that do not parse: the data decoder
+/// reports those).
 fn fixed_value_length(type_name: &str) -> Option<usize> {
-    let name = type_name.trim();
-    let short = |n: &str| n.rsplit('.').next().unwrap_or(n).to_string();
-    if let Some(inner) = name.strip_suffix(')').and_then(|n| n.split_once('(')) {
-        let (outer, args) = inner;
-        return match short(outer).as_str() {
-            "ReversedType" => fixed_value_length(args),
-            "VectorType" => {
-                let (elem, dims) = args.rsplit_once(',')?;
-                let dims: usize = dims.trim().parse().ok()?;
-                fixed_value_length(elem).map(|w| w * dims)
-            }
-            _ => None,
-        };
-    }
-    match short(name).as_str() {
-        "BooleanType" | "ByteType" => Some(1),
-        "ShortType" => Some(2),
-        "Int32Type" | "FloatType" | "SimpleDateType" => Some(4),
-        "LongType" | "DoubleType" | "TimestampType" | "DateType" | "TimeType" | "CounterColumnType" => Some(8),
-        "UUIDType" | "TimeUUIDType" | "LexicalUUIDType" => Some(16),
-        "EmptyType" => Some(0),
-        _ => None,
-    }
+    crate::types::CqlType::parse(type_name).ok().and_then(|t| t.fixed_length())
 }
 
 #[cfg(test)]
@@ -359,7 +340,51 @@ mod tests {
         assert_eq!(fixed_value_length("org.apache.cassandra.db.marshal.VectorType(org.apache.cassandra.db.marshal.FloatType,3)"), Some(12));
         assert_eq!(fixed_value_length("org.apache.cassandra.db.marshal.UTF8Type"), None);
         assert_eq!(fixed_value_length("org.apache.cassandra.db.marshal.VectorType(org.apache.cassandra.db.marshal.UTF8Type,3)"), None);
-        assert_eq!(fixed_value_length("org.apache.cassandra.db.marshal.FrozenType(org.apache.cassandra.db.marshal.Int32Type)"), None);
+        assert_eq!(fixed_value_length("org.apache.cassandra.db.marshal.ShortType"), None);
+        assert_eq!(fixed_value_length("not a type("), None);
+    }
+
+    fn stats_of(rel: &str) -> (Version, StatsMetadata) {
+        let dir = crate::test_fixtures::dir(rel);
+        let (d, _) = crate::Descriptor::from_path(crate::test_fixtures::data_path(&dir)).unwrap();
+        let src = crate::io::FileSource::open(d.path(crate::Component::Statistics), crate::Component::Statistics).unwrap();
+        (d.version, crate::metadata::Statistics::read(&src, d.version).unwrap().stats)
+    }
+
+    #[test]
+    fn decodes_the_fields_each_version_adds() {
+        let ck_min = b"00123456789";
+        let ck_max = b"90123456789";
+        // 3.0: legacy min/max, no host id, commit log intervals from mc.
+        let (_, ma) = stats_of("cassandra/legacy/ma/legacy_tables/legacy_ma_clust");
+        assert!(ma.commit_log_lower_bound.is_none() && ma.commit_log_intervals.is_empty());
+        assert!(ma.min_clustering_values[0].starts_with(ck_min) && ma.max_clustering_values[0].starts_with(ck_max));
+        let (_, mc) = stats_of("cassandra/legacy/mc/legacy_tables/legacy_mc_clust");
+        assert_eq!(mc.commit_log_intervals.len(), 1);
+        assert_eq!(mc.commit_log_lower_bound, Some(mc.commit_log_intervals[0].0));
+        let (_, me) = stats_of("cassandra/legacy/me/legacy_tables/legacy_me_clust");
+        assert!(me.originating_host_id.is_some() && me.pending_repair.is_none());
+        let (_, na) = stats_of("cassandra/legacy/na/legacy_tables/legacy_na_clust");
+        assert!(na.originating_host_id.is_none() && !na.is_transient && na.first_key.is_none());
+        let (_, nb) = stats_of("cassandra/legacy/nb/legacy_tables/legacy_nb_clust");
+        assert!(nb.originating_host_id.is_some());
+        // 5.0: key range, partition-level deletion marker, covered clustering with its types.
+        for rel in ["nc/legacy_tables/legacy_nc_clust", "oa/legacy_tables/legacy_oa_clust", "da/legacy_tables/legacy_da_clust"] {
+            let (v, s) = stats_of(&format!("cassandra/legacy/{rel}"));
+            assert_eq!((s.first_key.as_deref(), s.last_key.as_deref()), (Some(&b"0"[..]), Some(&b"4"[..])), "{rel}");
+            assert_eq!(s.has_partition_level_deletions, Some(false), "{rel}");
+            let c = s.covered_clustering.as_ref().unwrap();
+            assert_eq!(c.types, ["org.apache.cassandra.db.marshal.UTF8Type"], "{rel}");
+            assert_eq!((c.start.kind, c.end.kind), (1, 6), "{rel}: inclusive start and end bounds");
+            assert!(c.start.values[0].as_ref().unwrap().starts_with(ck_min), "{rel}");
+            assert!(c.end.values[0].as_ref().unwrap().starts_with(ck_max), "{rel}");
+            assert_eq!(s.token_space_coverage.is_some(), v >= Version::Oa, "{rel}");
+            assert_eq!(s.min_clustering_values.is_empty(), v >= Version::Oa, "{rel}");
+        }
+        // Overflowed TTLs (CASSANDRA-14092) are kept negative.
+        let (_, t) = stats_of("cassandra/negative-local-expiration/table1");
+        assert_eq!((t.min_local_deletion_time, t.min_ttl, t.max_ttl), (Some(-2146700401), 630720000, 630720000));
+        assert!(t.has_ttls());
     }
 
     #[test]
