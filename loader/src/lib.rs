@@ -2,7 +2,13 @@
 //! cell's writetime and TTL. Stages follow the data: source → plan → merge → write →
 //! checkpoint → handoff → verify (see `../shared/DESIGN.md`).
 
+pub mod checkpoint;
 pub mod cli;
 pub mod commands;
+pub mod plan;
+pub mod source;
 pub mod stats;
 pub mod write;
+
+#[cfg(test)]
+mod test_fixtures;

@@ -3,12 +3,14 @@
 pub mod bench;
 pub mod conn;
 pub mod write;
+pub mod plan;
 
 use clap::{Parser, Subcommand};
 
 mod files;
 
 pub use files::{InspectArgs, VerifyFilesArgs};
+pub use plan::{parse_size, PlanArgs};
 
 /// Bulk-loads Apache Cassandra SSTables into Amazon Keyspaces or any CQL database.
 #[derive(Debug, Parser)]
@@ -30,4 +32,11 @@ pub enum Command {
     /// Check SSTable files: every chunk CRC, CRC.db, Digest.crc32 and the metadata
     /// checksums. Reports every bad spot (file, component, byte offset); exits 1 on any.
     VerifyFiles(VerifyFilesArgs),
+    /// Find SSTables, split the token ring into work units and write the manifest.
+    ///
+    /// Finds the SSTables of the chosen tables under the sources, splits each table's token
+    /// ring into work units balanced by Data.db bytes, estimates rows, bytes and Keyspaces
+    /// write units, prints the estimate and writes the manifest that `ksbulk run` executes.
+    /// Writes nothing to the target.
+    Plan(PlanArgs),
 }

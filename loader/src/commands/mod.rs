@@ -1,6 +1,7 @@
 //! One function per subcommand.
 
 pub mod bench;
+pub mod plan;
 
 use std::process::ExitCode;
 
@@ -15,5 +16,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(args),
         Command::Inspect(args) => inspect::run(&args),
         Command::VerifyFiles(args) => verify_files::run(&args),
+        Command::Plan(args) => plan::plan(&args),
     }
 }
