@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sstable_reader::index::{self, IndexFormat, IndexSources, KeyBound, PartitionIndex};
+use sstable_reader::index::{KeyBound, PartitionIndex};
 use sstable_reader::io::ByteSource;
 use sstable_reader::sstable::{Opener, SSTable};
 use sstable_reader::{Component, Descriptor, Format, Partitioner, Token};
@@ -65,30 +65,17 @@ impl SSTableMeta {
     pub fn read(store: &Arc<dyn SourceStore>, found: &FoundSSTable) -> Result<SSTableMeta, String> {
         let sstable = SSTable::open_with(found.descriptor.clone(), Arc::new(StoreOpener(store.clone()))).map_err(|e| e.to_string())?;
         let stats = &sstable.statistics().stats;
-        let stats_path = found.descriptor.path(Component::Statistics);
-        let class = sstable.statistics().partitioner().ok_or_else(|| format!("{}: Statistics.db has no partitioner", stats_path.display()))?;
-        let partitioner = Partitioner::from_class_name(class).map_err(|e| format!("{}: Statistics.db: {e}", stats_path.display()))?;
+        let partitioner = sstable.partitioner().map_err(|e| e.to_string())?;
         let data_size = found.data_size();
         let uncompressed_size = sstable.compression_info().map_or(data_size, |c| c.data_length);
         let partitions = stats.estimated_partitions();
         let rows = u64::try_from(stats.total_rows).unwrap_or(0).max(partitions);
-
-        let version = found.descriptor.version;
-        let (format, primary, secondary) = match found.descriptor.format {
-            Format::Big => (IndexFormat::Big, Component::PrimaryIndex, Component::Summary),
-            Format::Bti => (IndexFormat::Bti, Component::Partitions, Component::Rows),
+        // Without its index an SSTable is still planned, its bytes spread over its token span.
+        let has_index = match found.descriptor.format {
+            Format::Big => found.component(Component::PrimaryIndex).is_some(),
+            Format::Bti => found.component(Component::Partitions).is_some(),
         };
-        let index = if found.component(primary).is_some() {
-            let primary = store.open(&found.descriptor.path(primary), primary).map_err(|e| e.to_string())?;
-            let secondary = match found.component(secondary) {
-                Some(_) => Some(store.open(&found.descriptor.path(secondary), secondary).map_err(|e| e.to_string())?),
-                None => None,
-            };
-            let sources = IndexSources { primary, secondary, partitioner, uint_deletion_time: version.has_uint_deletion_time() };
-            Some(index::open(format, sources).map_err(|e| e.to_string())?)
-        } else {
-            None
-        };
+        let index = if has_index { Some(sstable.open_index().map_err(|e| e.to_string())?) } else { None };
         let span = match &index {
             Some(ix) if partitions > 0 || !ix.first_key().is_empty() => Some((ix.first_token(), ix.last_token())),
             _ => match (&stats.first_key, &stats.last_key) {
