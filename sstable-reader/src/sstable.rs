@@ -541,6 +541,69 @@ mod tests {
         }
     }
 
+    fn testdata(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+    }
+
+    #[test]
+    fn cassandra_5_sstables_of_each_layout_stream_with_valid_checksums() {
+        // (directory, generation, layout, uncompressed length, chunks)
+        let cases = [
+            ("scalar_int-none", 1, "Checksummed", 2522, 1),
+            ("scalar_int-lz4", 1, "Compressed(LZ4Compressor", 2522, 1),
+            ("scalar_int-snappy", 1, "Compressed(SnappyCompressor", 2522, 1),
+            ("history-none", 1, "Checksummed", 28904, 1),
+            ("history-snappy", 1, "Compressed(SnappyCompressor", 28904, 8),
+            ("history-snappy", 2, "Compressed(SnappyCompressor", 2006, 1),
+            ("history-snappy", 3, "Compressed(SnappyCompressor", 621, 1),
+        ];
+        for (dir, generation, layout, len, chunks) in cases {
+            let t = SSTable::open(testdata(&format!("cassandra-5.0.8/{dir}/oa-{generation}-big-Data.db"))).unwrap();
+            let mut input = t.data_input().unwrap();
+            assert!(format!("{:?}", input.layout()).starts_with(layout), "{dir}: {:?}", input.layout());
+            assert_eq!((input.len(), input.chunk_count()), (len, chunks), "{dir}");
+            let mut errors = Vec::new();
+            assert_eq!(input.check_all_chunks(|e| errors.push(e)), len, "{dir}: {errors:?}");
+            let mut bytes = Vec::new();
+            while !input.is_eof() {
+                bytes.extend_from_slice(&input.read_bytes(777.min((len - input.position()) as usize)).unwrap());
+            }
+            t.verify_digest().unwrap();
+            assert_eq!(t.statistics().partitioner(), Some("org.apache.cassandra.dht.Murmur3Partitioner"));
+            assert_eq!(bytes.len() as u64, len, "{dir}");
+            // Every partition of these tables starts with a 4-byte int key (length 4).
+            assert_eq!(&bytes[..2], &[0, 4], "{dir}");
+        }
+    }
+
+    #[test]
+    fn a_flipped_byte_in_an_uncompressed_data_file_fails_its_crc_db_check() {
+        let tmp = TempDir::new("crcdb");
+        for e in std::fs::read_dir(testdata("cassandra-5.0.8/scalar_int-none")).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::write(tmp.0.join(p.file_name().unwrap()), std::fs::read(&p).unwrap()).unwrap();
+        }
+        let data = tmp.file("-Data.db");
+        let mut bytes = std::fs::read(&data).unwrap();
+        bytes[1000] ^= 4;
+        std::fs::write(&data, &bytes).unwrap();
+        let t = SSTable::open(&data).unwrap();
+        let err = t.data_input().unwrap().ensure(1).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}: Data.db at byte 0: checksum mismatch: stored 0x", data.display())), "{err}");
+        // A CRC.db that does not match the file's size is refused up front.
+        std::fs::write(tmp.file("-CRC.db"), [0, 0, 4, 0, 1, 2, 3, 4]).unwrap();
+        let err = t.data_input().unwrap_err();
+        assert!(err.to_string().contains("CRC.db has 1 CRCs but Data.db of 2522 bytes needs 3 chunks of 1024"), "{err}");
+    }
+
+    #[test]
+    fn accepts_cassandras_extra_empty_last_chunk() {
+        let src = FileSource::open(testdata("cassandra-5.0.8/wide-lz4-tail/oa-3-big-CompressionInfo.db"), Component::CompressionInfo).unwrap();
+        let info = CompressionInfo::read(&src, Version::Oa).unwrap();
+        assert_eq!((info.data_length, info.chunk_count(), info.chunk_length), (53_730_219, 3281, 16384));
+        assert_eq!(info.chunk_uncompressed_len(3280), 0);
+    }
+
     #[test]
     fn lists_sstables_in_a_directory_tree() {
         let root = test_fixtures::dir("cassandra/legacy/nb");

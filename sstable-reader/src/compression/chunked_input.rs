@@ -138,9 +138,12 @@ impl<S: ByteSource> ChunkedInput<S> {
         Ok(ChunkedInput { source, layout, chunk_length, len, view: Bytes::new(), view_start: 0, off: 0, scratch: Vec::new() })
     }
 
-    /// Number of chunks.
+    /// Number of stored chunks (for compressed files, including a trailing empty one).
     pub fn chunk_count(&self) -> usize {
-        self.len.div_ceil(self.chunk_length) as usize
+        match &self.layout {
+            ChunkLayout::Compressed { info, .. } => info.chunk_count(),
+            _ => self.len.div_ceil(self.chunk_length) as usize,
+        }
     }
 
     /// The stored Data.db.

@@ -133,11 +133,11 @@ impl Codec for ZstdCodec {
     }
 
     fn decompress(&self, input: &[u8], expected_len: usize, out: &mut Vec<u8>) -> Result<(), ErrorKind> {
-        out.clear();
-        // One more byte of room than expected, so an over-long frame is reported as such
-        // rather than as a generic "destination too small".
-        out.reserve(expected_len + 1);
-        let n = zstd::bulk::decompress_to_buffer(input, out).map_err(|e| ErrorKind::Decompress(format!("Zstd: {e}")))?;
+        // One more byte of room than expected, so that a frame one byte too long is told
+        // apart from one that fits.
+        let buf = sized(out, expected_len + 1);
+        let n = zstd::bulk::decompress_to_buffer(input, buf).map_err(|e| ErrorKind::Decompress(format!("Zstd: {e}")))?;
+        out.truncate(n);
         if n != expected_len {
             return Err(wrong_length("Zstd", n, expected_len));
         }
@@ -161,5 +161,81 @@ impl Codec for NoopCodec {
         out.clear();
         out.extend_from_slice(input);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn testdata(rel: &str) -> Vec<u8> {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    fn plain() -> Vec<u8> {
+        testdata("cassandra-5.0.8/scalar_int-none/oa-1-big-Data.db")
+    }
+
+    #[test]
+    fn deflate_decodes_zlib_output() {
+        let mut out = vec![1, 2, 3];
+        DeflateCodec.decompress(&testdata("codec-vectors/scalar_int-data.zlib"), 2522, &mut out).unwrap();
+        assert_eq!(out, plain());
+    }
+
+    #[test]
+    fn zstd_decodes_libzstd_output() {
+        let mut out = Vec::new();
+        ZstdCodec.decompress(&testdata("codec-vectors/scalar_int-data.zst"), 2522, &mut out).unwrap();
+        assert_eq!(out, plain());
+    }
+
+    #[test]
+    fn lz4_decodes_cassandras_empty_trailing_chunk() {
+        let chunk = testdata("cassandra-5.0.8/wide-lz4-tail/last-chunk.bin");
+        let (body, crc) = chunk.split_at(chunk.len() - 4);
+        assert_eq!(crc32fast::hash(body).to_be_bytes(), crc);
+        let mut out = vec![9];
+        Lz4Codec.decompress(body, 0, &mut out).unwrap();
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn wrong_lengths_and_garbage_are_errors_not_panics() {
+        let zlib = testdata("codec-vectors/scalar_int-data.zlib");
+        let zst = testdata("codec-vectors/scalar_int-data.zst");
+        let mut out = Vec::new();
+        for (codec, input) in [(&DeflateCodec as &dyn Codec, &zlib), (&ZstdCodec, &zst)] {
+            for expected in [2521, 2523] {
+                let err = codec.decompress(input, expected, &mut out).unwrap_err();
+                assert!(matches!(err, ErrorKind::Decompress(_)), "{}: {err}", codec.name());
+            }
+            let err = codec.decompress(&input[..input.len() / 2], 2522, &mut out).unwrap_err();
+            assert!(matches!(err, ErrorKind::Decompress(_)), "{}: {err}", codec.name());
+        }
+        let garbage = [0xffu8; 64];
+        for codec in [&Lz4Codec as &dyn Codec, &SnappyCodec, &DeflateCodec, &ZstdCodec, &NoopCodec] {
+            assert!(codec.decompress(&garbage, 100, &mut out).is_err(), "{}", codec.name());
+            assert!(codec.decompress(&[], 100, &mut out).is_err(), "{}", codec.name());
+        }
+        let err = Lz4Codec.decompress(&[10, 0, 0, 0, 0x00], 10, &mut out).unwrap_err();
+        assert!(err.to_string().contains("LZ4"), "{err}");
+    }
+
+    #[test]
+    fn picks_codecs_by_class_name() {
+        for (class, name) in [
+            ("LZ4Compressor", "LZ4Compressor"),
+            ("org.apache.cassandra.io.compress.SnappyCompressor", "SnappyCompressor"),
+            ("org.apache.cassandra.io.compress.DeflateCompressor", "DeflateCompressor"),
+            ("ZstdCompressor", "ZstdCompressor"),
+            ("NoopCompressor", "NoopCompressor"),
+        ] {
+            assert_eq!(codec_for(class).unwrap().name(), name);
+        }
+        let err = codec_for("com.example.QatCompressor").err().unwrap();
+        assert_eq!(err.to_string(), "unsupported compressor \"com.example.QatCompressor\"");
     }
 }

@@ -38,7 +38,7 @@ pub struct CompressionInfo {
     pub data_length: u64,
     /// Offset of each chunk in the stored Data.db. Chunk `i` holds uncompressed bytes
     /// `i*chunk_length ..`; it runs to the next offset (or the end of the file), its last
-    /// four bytes being its CRC32.
+    /// four bytes being its CRC32. There may be one more chunk than the data needs, empty.
     pub chunk_offsets: Vec<u64>,
 }
 
@@ -79,7 +79,9 @@ impl CompressionInfo {
         let at = c.offset();
         let count = c.count(8, "chunk offset")?;
         let expected = data_length.div_ceil(u64::from(chunk_length));
-        if count as u64 != expected {
+        // Cassandra 5.0 can end the file with one extra chunk that holds no data (an empty
+        // compressed block written by the final flush); readers never ask for it.
+        if count as u64 != expected && count as u64 != expected + 1 {
             return Err(c.malformed_at(at, format!("{count} chunks for {data_length} bytes in chunks of {chunk_length} (expected {expected})")));
         }
         let mut chunk_offsets = Vec::with_capacity(count);

@@ -201,6 +201,15 @@ impl StatsMetadata {
             (None, None)
         };
         let token_space_coverage = if version.has_token_space_coverage() { Some(c.f64()?) } else { None };
+        if version.has_uint_deletion_time() {
+            // Cassandra 5.0 sizes the component with the legacy 16 bytes per tombstone
+            // histogram bin (`TombstoneHistogram.HistogramSerializer.serializedSize`) but
+            // writes 12, so the component ends with 4 unused bytes per bin.
+            let padding = 4 * tombstone_drop_times.len();
+            if c.remaining() == padding {
+                c.take(padding)?;
+            }
+        }
         Ok(StatsMetadata {
             estimated_partition_size,
             estimated_cell_per_partition_count,
