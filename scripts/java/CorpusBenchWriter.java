@@ -1,0 +1,70 @@
+// Writes the corpus's large benchmark table offline with Cassandra's CQLSSTableWriter
+// (scripts/corpus --bench): millions of rows in minutes, without a running node.
+//
+// usage: CorpusBenchWriter OUTDIR ROWS ROWS_PER_PARTITION PAYLOAD_BYTES FORMAT
+//   OUTDIR   receives the SSTables (directory named like a table directory: .../<ks>/<table>)
+//   FORMAT   big | bti
+// Rows: pk bigint (partition), ck int (clustering), name text, value double, payload blob;
+// each row has its own write timestamp and every tenth row a TTL of ten years. Values come
+// from a seeded generator, so the same arguments give the same rows.
+
+import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
+
+import org.apache.cassandra.config.DatabaseDescriptor;
+import org.apache.cassandra.io.sstable.CQLSSTableWriter;
+import org.apache.cassandra.io.sstable.format.SSTableFormat;
+
+public final class CorpusBenchWriter
+{
+    static final String KEYSPACE = "corpus_bench";
+    static final String TABLE = "events";
+    static final String SCHEMA = "CREATE TABLE " + KEYSPACE + "." + TABLE + " (pk bigint, ck int, name text, "
+                                 + "value double, payload blob, PRIMARY KEY (pk, ck)) "
+                                 + "WITH compression = {'class': 'LZ4Compressor'}";
+    static final String INSERT = "INSERT INTO " + KEYSPACE + "." + TABLE + " (pk, ck, name, value, payload) "
+                                 + "VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ? AND TTL ?";
+    static final int TEN_YEARS = 315360000;
+
+    public static void main(String[] args) throws Exception
+    {
+        if (args.length != 5)
+        {
+            System.err.println("usage: CorpusBenchWriter OUTDIR ROWS ROWS_PER_PARTITION PAYLOAD_BYTES big|bti");
+            System.exit(2);
+        }
+        String out = args[0];
+        long rows = Long.parseLong(args[1]);
+        int perPartition = Integer.parseInt(args[2]);
+        int payloadBytes = Integer.parseInt(args[3]);
+        // Loading CQLSSTableWriter initializes Cassandra's client mode, which registers the formats.
+        CQLSSTableWriter.Builder builder = CQLSSTableWriter.builder();
+        SSTableFormat<?, ?> format = DatabaseDescriptor.getSSTableFormats().get(args[4]);
+        if (format == null)
+            throw new IllegalArgumentException("unknown SSTable format " + args[4]);
+        new java.io.File(out).mkdirs();
+        CQLSSTableWriter writer = builder.inDirectory(out)
+                                                  .forTable(SCHEMA)
+                                                  .using(INSERT)
+                                                  .withFormat(format)
+                                                  .withBufferSizeInMiB(256)
+                                                  .build();
+        SplittableRandom random = new SplittableRandom(20260101L);
+        long baseMicros = 1_700_000_000_000_000L;
+        long start = System.nanoTime();
+        for (long i = 0; i < rows; i++)
+        {
+            long pk = i / perPartition;
+            int ck = (int) (i % perPartition);
+            byte[] payload = new byte[payloadBytes];
+            random.nextBytes(payload);
+            writer.addRow(pk * 0x9E3779B97F4A7C15L, ck, "event-" + i, random.nextDouble() * 1e6,
+                          ByteBuffer.wrap(payload), baseMicros + i, i % 10 == 0 ? TEN_YEARS : 0);
+            if (i > 0 && i % 1_000_000 == 0)
+                System.out.printf("%d rows, %.0f s%n", i, (System.nanoTime() - start) / 1e9);
+        }
+        writer.close();
+        System.out.printf("wrote %d rows in %.0f s%n", rows, (System.nanoTime() - start) / 1e9);
+        System.exit(0);
+    }
+}
