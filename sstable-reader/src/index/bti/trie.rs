@@ -31,7 +31,8 @@ const PAGE: u64 = 4096;
 const WINDOW: u64 = 2 * PAGE;
 const CACHED_WINDOWS: usize = 4;
 
-/// A decoded trie node.
+/// A trie node, decoded lazily: the header is checked when the node is read, transitions
+/// and pointers are read from its bytes when asked for (no allocation per node).
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
     /// File position of the node.
@@ -43,19 +44,120 @@ pub(crate) struct Node {
     /// The bytes from the payload position to the end of the read window, for the caller
     /// to decode the payload from.
     pub(crate) payload: Bytes,
-    /// Children as (transition byte, position), ascending by byte.
-    pub(crate) children: Vec<(u8, u64)>,
+    /// The node's bytes, from its first byte.
+    bytes: Bytes,
+    kind: u8,
+    /// Number of child slots (a dense node's slots may be empty).
+    slots: usize,
 }
 
 impl Node {
-    /// Index of the child for `byte`, or `Err(index of the first child above it)`.
-    pub(crate) fn search(&self, byte: u8) -> std::result::Result<usize, usize> {
-        self.children.binary_search_by_key(&byte, |c| c.0)
-    }
-
     /// A cursor over the payload.
     pub(crate) fn payload_cursor<'a>(&self, src: &'a dyn ByteSource) -> Cursor<'a> {
         Cursor::new(src, self.payload_pos, self.payload.clone())
+    }
+
+    /// Whether the node has no children.
+    pub(crate) fn is_leaf(&self) -> bool {
+        self.slots == 0
+    }
+
+    /// Number of child slots; [`Node::slot`] takes indexes below this.
+    pub(crate) fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// The transition byte of slot `i`.
+    fn transition(&self, i: usize) -> u8 {
+        let b = &self.bytes;
+        match self.kind {
+            1 | 2 | 4 => b[1],
+            3 => b[2],
+            5..=9 => b[2 + i],
+            _ => b[1].wrapping_add(i as u8),
+        }
+    }
+
+    /// The distance back to the child of slot `i` (0: an empty dense slot), and the file
+    /// offset the pointer is stored at.
+    fn delta(&self, i: usize) -> (u64, u64) {
+        let b = &self.bytes;
+        let be = |from: usize, width: usize| b[from..from + width].iter().fold(0u64, |v, &x| (v << 8) | x as u64);
+        let (at, delta) = match self.kind {
+            1 => (0, (b[0] & 0x0f) as u64),
+            2 => (2, b[2] as u64),
+            3 => (0, (((b[0] & 0x0f) as u64) << 8) | b[1] as u64),
+            4 => (2, be(2, 2)),
+            6 => {
+                let base = 2 + self.slots;
+                (base + 3 * i / 2, read_12_bits(&b[base..], i))
+            }
+            5 | 7 | 8 | 9 => {
+                let w = sparse_width(self.kind);
+                let at = 2 + self.slots + w * i;
+                (at, be(at, w))
+            }
+            10 => (3 + 3 * i / 2, read_12_bits(&b[3..], i)),
+            _ => {
+                let w = dense_width(self.kind);
+                (3 + w * i, be(3 + w * i, w))
+            }
+        };
+        (self.pos + at as u64, delta)
+    }
+
+    /// Slot `i`: its transition byte and child position, `None` for an empty dense slot.
+    pub(crate) fn slot(&self, src: &dyn ByteSource, i: usize) -> Result<Option<(u8, u64)>> {
+        let (at, delta) = self.delta(i);
+        if delta == 0 && self.kind >= 10 {
+            return Ok(None);
+        }
+        if delta == 0 || delta > self.pos {
+            return Err(src.error(at, ErrorKind::Malformed(format!("bad trie pointer: distance {delta} back from node at {}", self.pos))));
+        }
+        Ok(Some((self.transition(i), self.pos - delta)))
+    }
+
+    /// The slot for `byte` if it has a child, or `Err(first slot above byte)`.
+    pub(crate) fn search(&self, src: &dyn ByteSource, byte: u8) -> Result<std::result::Result<usize, usize>> {
+        match self.kind {
+            0 => Ok(Err(0)),
+            1..=4 => {
+                let t = self.transition(0);
+                Ok(if byte == t { Ok(0) } else if byte < t { Err(0) } else { Err(1) })
+            }
+            5..=9 => Ok(self.bytes[2..2 + self.slots].binary_search(&byte)),
+            _ => {
+                let first = self.bytes[1];
+                if byte < first {
+                    return Ok(Err(0));
+                }
+                let i = (byte - first) as usize;
+                if i >= self.slots {
+                    return Ok(Err(self.slots));
+                }
+                Ok(if self.slot(src, i)?.is_some() { Ok(i) } else { Err(i) })
+            }
+        }
+    }
+}
+
+fn sparse_width(kind: u8) -> usize {
+    match kind {
+        5 => 1,
+        7 => 2,
+        8 => 3,
+        _ => 5,
+    }
+}
+
+fn dense_width(kind: u8) -> usize {
+    match kind {
+        11 => 2,
+        12 => 3,
+        13 => 4,
+        14 => 5,
+        _ => 8,
     }
 }
 
@@ -104,106 +206,42 @@ impl<'a> TrieReader<'a> {
     }
 }
 
+/// Checks the node header at the cursor and finds its payload; pointers are checked when
+/// followed.
 fn decode(c: &mut Cursor<'_>, pos: u64) -> Result<Node> {
+    let start = c.offset();
     let first = c.u8()?;
     let kind = first >> 4;
     let low = first & 0x0f;
-    let mut children = Vec::new();
-    let mut payload_flags = low;
-    let child = |c: &Cursor<'_>, delta: u64, at: u64| -> Result<u64> {
-        if delta == 0 || delta > pos {
-            return Err(c.malformed_at(at, format!("bad trie pointer: distance {delta} back from node at {pos}")));
-        }
-        Ok(pos - delta)
-    };
-    match kind {
-        0 => {}
-        1 => {
-            payload_flags = 0;
-            let t = c.u8()?;
-            children.push((t, child(c, low as u64, pos)?));
-        }
-        2 | 4 => {
-            let t = c.u8()?;
-            let at = c.offset();
-            let delta = read_unsigned(c, if kind == 2 { 1 } else { 2 })?;
-            children.push((t, child(c, delta, at)?));
-        }
-        3 => {
-            payload_flags = 0;
-            let lo = c.u8()?;
-            let t = c.u8()?;
-            children.push((t, child(c, ((low as u64) << 8) | lo as u64, pos)?));
-        }
+    let (payload_flags, slots, len) = match kind {
+        0 => (low, 0, 1),
+        1 => (0, 1, 2),
+        2 => (low, 1, 3),
+        3 => (0, 1, 3),
+        4 => (low, 1, 4),
         5..=9 => {
             let count = c.u8()? as usize;
-            let transitions = c.bytes(count)?;
-            if transitions.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(c.malformed_at(pos + 2, "sparse trie node transitions out of order"));
-            }
-            if kind == 6 {
-                let packed = c.bytes((5 * count).div_ceil(2) - count)?;
-                let base = c.offset() - packed.len() as u64;
-                for (i, &t) in transitions.iter().enumerate() {
-                    let delta = read_12_bits(&packed, i);
-                    children.push((t, child(c, delta, base + (3 * i / 2) as u64)?));
-                }
-            } else {
-                let width = match kind {
-                    5 => 1,
-                    7 => 2,
-                    8 => 3,
-                    _ => 5,
-                };
-                for &t in transitions.iter() {
-                    let at = c.offset();
-                    let delta = read_unsigned(c, width)?;
-                    children.push((t, child(c, delta, at)?));
-                }
-            }
+            let pointers = if kind == 6 { (3 * count).div_ceil(2) } else { sparse_width(kind) * count };
+            (low, count, 2 + count + pointers)
         }
-        10..=15 => {
+        _ => {
             let first_transition = c.u8()? as usize;
             let count = c.u8()? as usize + 1;
             if first_transition + count > 256 {
                 return Err(c.malformed_at(pos + 1, format!("dense trie node spans transitions {first_transition}..{}", first_transition + count)));
             }
-            if kind == 10 {
-                let packed = c.bytes((3 * count).div_ceil(2))?;
-                let base = c.offset() - packed.len() as u64;
-                for i in 0..count {
-                    let delta = read_12_bits(&packed, i);
-                    if delta != 0 {
-                        children.push(((first_transition + i) as u8, child(c, delta, base + (3 * i / 2) as u64)?));
-                    }
-                }
-            } else {
-                let width = match kind {
-                    11 => 2,
-                    12 => 3,
-                    13 => 4,
-                    14 => 5,
-                    _ => 8,
-                };
-                for i in 0..count {
-                    let at = c.offset();
-                    let delta = read_unsigned(c, width)?;
-                    if delta != 0 {
-                        children.push(((first_transition + i) as u8, child(c, delta, at)?));
-                    }
-                }
-            }
+            let pointers = if kind == 10 { (3 * count).div_ceil(2) } else { dense_width(kind) * count };
+            (low, count, 3 + pointers)
         }
-        _ => return Err(c.malformed_at(pos, format!("trie node type {kind}"))),
+    };
+    c.seek(start)?;
+    let bytes = c.bytes(len)?;
+    if (5..=9).contains(&kind) && bytes[2..2 + slots].windows(2).any(|w| w[0] >= w[1]) {
+        return Err(c.malformed_at(pos + 2, "sparse trie node transitions out of order"));
     }
     let payload_pos = c.offset();
     let payload = c.bytes(c.remaining())?;
-    Ok(Node { pos, payload_flags, payload_pos, payload, children })
-}
-
-fn read_unsigned(c: &mut Cursor<'_>, width: usize) -> Result<u64> {
-    let bytes = c.bytes(width)?;
-    Ok(bytes.iter().fold(0u64, |v, &b| (v << 8) | b as u64))
+    Ok(Node { pos, payload_flags, payload_pos, payload, bytes, kind, slots })
 }
 
 /// The `i`th 12-bit value of a packed big-endian array (`TrieNode.read12Bits`).
@@ -272,9 +310,9 @@ impl<'a> PayloadWalk<'a> {
                 let walk = PayloadWalk { reader, stack, path, pending, failed: false };
                 return Ok(SeekResult { walk, first_is_prefix_match: candidate });
             };
-            match node.search(b) {
+            match node.search(src, b)? {
                 Ok(i) => {
-                    let child = node.children[i].1;
+                    let Some((_, child)) = node.slot(src, i)? else { return Err(src.error(node.pos, ErrorKind::Malformed("empty trie slot".into()))) };
                     stack.push(Frame { node, next: i + 1 });
                     path.push(b);
                     node = reader.node(child)?;
@@ -282,7 +320,7 @@ impl<'a> PayloadWalk<'a> {
                 Err(i) => {
                     // Only a leaf can stand for a key that has this prefix; an inner node's
                     // payload is a shorter key, and is not accepted (as Cassandra does).
-                    let candidate = node.children.is_empty() && node.payload_flags != 0;
+                    let candidate = node.is_leaf() && node.payload_flags != 0;
                     let pending = candidate.then(|| node.clone());
                     stack.push(Frame { node, next: i });
                     let walk = PayloadWalk { reader, stack, path, pending, failed: false };
@@ -306,15 +344,16 @@ impl<'a> PayloadWalk<'a> {
         }
         loop {
             let Some(top) = self.stack.last_mut() else { return Ok(None) };
-            if top.next >= top.node.children.len() {
+            if top.next >= top.node.slots() {
                 self.stack.pop();
                 if !self.stack.is_empty() {
                     self.path.pop();
                 }
                 continue;
             }
-            let (byte, pos) = top.node.children[top.next];
+            let slot = top.node.slot(self.reader.src, top.next)?;
             top.next += 1;
+            let Some((byte, pos)) = slot else { continue };
             let node = self.reader.node(pos)?;
             self.path.push(byte);
             let has_payload = node.payload_flags != 0;
@@ -361,7 +400,8 @@ mod tests {
     fn pointers_must_point_backwards() {
         // SINGLE_8 at 0 pointing 1 byte back: before the file start.
         let src = BytesSource::new(vec![0x20, b'a', 1], "Partitions.db", Component::Partitions);
-        let err = TrieReader::new(&src).node(0).unwrap_err();
+        let node = TrieReader::new(&src).node(0).unwrap();
+        let err = node.slot(&src, 0).unwrap_err();
         assert!(matches!(err.kind, ErrorKind::Malformed(ref m) if m.contains("bad trie pointer")), "{err}");
         assert_eq!(err.offset, 2);
     }
