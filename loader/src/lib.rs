@@ -5,6 +5,7 @@
 pub mod checkpoint;
 pub mod cli;
 pub mod commands;
+pub mod merge;
 pub mod plan;
 pub mod source;
 pub mod stats;

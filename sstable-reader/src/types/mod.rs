@@ -15,6 +15,7 @@
 //! Format facts: `org.apache.cassandra.db.marshal` and `org.apache.cassandra.serializers` in
 //! <https://github.com/apache/cassandra>.
 
+pub mod compare;
 pub mod format;
 mod numeric;
 mod parse;
