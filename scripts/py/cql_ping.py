@@ -15,6 +15,8 @@ import ssl
 import struct
 import sys
 
+from wire import read_exact
+
 # Opcodes of the native protocol (doc/native_protocol_v4.spec in the Cassandra tree).
 ERROR, STARTUP, READY, AUTHENTICATE, QUERY, RESULT = 0x00, 0x01, 0x02, 0x03, 0x07, 0x08
 AUTH_CHALLENGE, AUTH_RESPONSE, AUTH_SUCCESS = 0x0E, 0x0F, 0x10
@@ -23,16 +25,6 @@ VERSION = 0x04
 
 def frame(stream, opcode, body):
     return struct.pack(">BBhBi", VERSION, 0, stream, opcode, len(body)) + body
-
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        part = sock.recv(n - len(buf))
-        if not part:
-            raise ConnectionError("connection closed by the server")
-        buf += part
-    return buf
 
 
 def read_frame(sock):

@@ -10,17 +10,9 @@ import socket
 import struct
 import sys
 
+from wire import read_exact
+
 API_VERSIONS = 18
-
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        part = sock.recv(n - len(buf))
-        if not part:
-            raise ConnectionError("connection closed by the broker")
-        buf += part
-    return buf
 
 
 def main():
