@@ -33,6 +33,18 @@ pub fn consistency(c: ConsistencyArg) -> Consistency {
 /// # Errors
 /// [`WriteError::Connect`] when no contact point answers or authentication fails.
 pub async fn connect(conn: &ConnArgs) -> Result<Arc<Session>, WriteError> {
+    connect_with(conn, |b| b).await
+}
+
+/// Like [`connect`], letting the caller adjust the session builder last (an address
+/// translator for a fault-injection proxy, TLS in a later step).
+///
+/// # Errors
+/// [`WriteError::Connect`] when no contact point answers or authentication fails.
+pub async fn connect_with(
+    conn: &ConnArgs,
+    customize: impl FnOnce(SessionBuilder) -> SessionBuilder,
+) -> Result<Arc<Session>, WriteError> {
     let mut policy = DefaultPolicy::builder().token_aware(conn.routing == Routing::TokenAware);
     if let Some(dc) = &conn.local_dc {
         policy = policy.prefer_datacenter(dc.clone()).permit_dc_failover(false);
@@ -52,7 +64,7 @@ pub async fn connect(conn: &ConnArgs) -> Result<Arc<Session>, WriteError> {
         let password = conn.password.as_ref().map(|p| p.expose().to_string()).unwrap_or_default();
         builder = builder.user(user.clone(), password);
     }
-    let session = builder
+    let session = customize(builder)
         .build()
         .await
         .map_err(|e| WriteError::Connect { hosts: hosts.join(","), source: Box::new(e) })?;

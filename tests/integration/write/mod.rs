@@ -5,6 +5,7 @@
 mod bench;
 mod counters;
 mod deletes;
+mod faults;
 mod rejects;
 mod timestamps_ttl;
 
