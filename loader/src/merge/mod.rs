@@ -34,6 +34,8 @@ pub mod stats;
 mod tests;
 #[cfg(test)]
 mod fixture_tests;
+#[cfg(test)]
+mod corpus_tests;
 
 pub use clustering::ClusteringComparator;
 pub use error::MergeError;
