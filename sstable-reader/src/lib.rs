@@ -24,6 +24,7 @@ pub mod data_input;
 pub mod descriptor;
 pub mod digest;
 pub mod error;
+pub mod export;
 pub mod index;
 pub mod io;
 pub mod metadata;

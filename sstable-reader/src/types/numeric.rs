@@ -87,15 +87,18 @@ pub fn decimal_to_string(scale: i32, unscaled: &[u8]) -> String {
 /// Java's `Double.toString`: `NaN`, `Infinity`, plain decimal with at least one fraction digit
 /// for 10^-3 ≤ |x| < 10^7, else `d.dddE±n`.
 pub fn java_double(x: f64) -> String {
-    java_float_text(x.is_nan(), x.is_infinite(), x.is_sign_negative(), x == 0.0, format!("{x:e}"))
+    java_float_text(x.is_nan(), x.is_infinite(), x.is_sign_negative(), x == 0.0, format!("{x:e}"), format!("{x:.1e}"))
 }
 
 /// Java's `Float.toString` (same rules, shortest digits of the 32-bit value).
 pub fn java_float(x: f32) -> String {
-    java_float_text(x.is_nan(), x.is_infinite(), x.is_sign_negative(), x == 0.0, format!("{x:e}"))
+    java_float_text(x.is_nan(), x.is_infinite(), x.is_sign_negative(), x == 0.0, format!("{x:e}"), format!("{x:.1e}"))
 }
 
-fn java_float_text(nan: bool, inf: bool, neg: bool, zero: bool, sci: String) -> String {
+/// `sci` is the shortest round-trip form; `two` the value correctly rounded to two significant
+/// digits, which Java prints instead when one digit would do in scientific notation (its
+/// `d.d` form always shows a fraction digit: `4.9E-324`, `1.4E-45`, `1.0E10`).
+fn java_float_text(nan: bool, inf: bool, neg: bool, zero: bool, sci: String, two: String) -> String {
     if nan {
         return "NaN".into();
     }
@@ -125,9 +128,12 @@ fn java_float_text(nan: bool, inf: bool, neg: bool, zero: bool, sci: String) -> 
                 format!("{sign}{}{}.0", digits, "0".repeat(point - digits.len()))
             }
         }
+    } else if digits.len() == 1 {
+        // Two significant digits, correctly rounded, with that form's exponent.
+        let (m2, e2) = two.split_once('e').unwrap_or((&two, "0"));
+        format!("{sign}{}E{e2}", m2.trim_start_matches('-'))
     } else {
         let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
         format!("{sign}{first}.{rest}E{exp}")
     }
 }
@@ -175,5 +181,9 @@ mod tests {
         assert_eq!(java_float(1.1), "1.1");
         assert_eq!(java_float(3.4028235e38), "3.4028235E38");
         assert_eq!(java_float(-0.0), "-0.0");
+        assert_eq!(java_float(f32::from_bits(1)), "1.4E-45");
+        assert_eq!(java_double(f64::from_bits(1)), "4.9E-324");
+        assert_eq!(java_double(1e10), "1.0E10");
+        assert_eq!(java_double(-2e-5), "-2.0E-5");
     }
 }
