@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod conn;
+pub mod dump;
 pub mod write;
 pub mod plan;
 
@@ -39,4 +40,6 @@ pub enum Command {
     /// write units, prints the estimate and writes the manifest that `ksbulk run` executes.
     /// Writes nothing to the target.
     Plan(PlanArgs),
+    /// An SSTable's partitions as JSON shaped like Cassandra's sstabledump output.
+    Dump(dump::DumpArgs),
 }

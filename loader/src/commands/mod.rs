@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod plan;
+pub mod dump;
 
 use std::process::ExitCode;
 
@@ -17,5 +18,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(&args),
         Command::VerifyFiles(args) => verify_files::run(&args),
         Command::Plan(args) => plan::plan(&args),
+        Command::Dump(args) => dump::run(args),
     }
 }

@@ -85,7 +85,11 @@ pub(crate) fn skip_values(c: &mut Cursor<'_>, header: &DataHeader, count: usize)
             if bits & (0b11 << shift) != 0 {
                 continue; // null or empty: no bytes
             }
-            let fixed = header.clustering_fixed.get(j).copied().ok_or_else(|| Stop::bad(at, format!("clustering value {j} beyond the {} clustering columns", header.clustering_fixed.len())))?;
+            let fixed = header
+                .clustering_fixed
+                .get(j)
+                .copied()
+                .ok_or_else(|| Stop::bad(at, format!("clustering value {j} beyond the {} clustering columns", header.clustering_fixed.len())))?;
             c.value(fixed)?;
         }
         i = block_end;

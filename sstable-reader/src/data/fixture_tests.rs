@@ -158,11 +158,14 @@ fn legacy_clust_tables_hold_250_rows_in_clustering_order_with_the_128_char_val()
                 assert_eq!(r.len(), 50, "{v} {t}");
                 let mut cks: Vec<String> = (0..50).map(|i| format!("{i}{long}")).collect();
                 cks.sort();
-                let got: Vec<String> = r.iter().map(|row| {
-                    let values: Vec<_> = row.clustering().iter().collect();
-                    assert_eq!(values.len(), 1);
-                    text(values[0].unwrap())
-                }).collect();
+                let got: Vec<String> = r
+                    .iter()
+                    .map(|row| {
+                        let values: Vec<_> = row.clustering().iter().collect();
+                        assert_eq!(values.len(), 1);
+                        text(values[0].unwrap())
+                    })
+                    .collect();
                 assert_eq!(got, cks, "{v} {t}");
                 for row in r {
                     assert_eq!(cells(row), vec![("val".to_string(), val.as_bytes().to_vec())], "{v} {t}");
@@ -308,7 +311,8 @@ fn negative_ldts_invalid_deletions_are_reported_as_such() {
                         assert_eq!(cells(row), vec![("b".to_string(), "ABCDEFG".repeat(10).into_bytes())]);
                     }
                 }
-                let markers: Vec<&RangeTombstoneMarker> = p22.unfiltereds.iter().filter_map(|u| if let Unfiltered::Marker(m) = u { Some(m) } else { None }).collect();
+                let markers: Vec<&RangeTombstoneMarker> =
+                    p22.unfiltereds.iter().filter_map(|u| if let Unfiltered::Marker(m) = u { Some(m) } else { None }).collect();
                 assert_eq!(markers.len(), 2, "{name}");
                 assert_eq!((markers[0].kind(), markers[1].kind()), (BoundKind::InclusiveStart, BoundKind::InclusiveEnd));
                 assert!(markers[0].clustering().is_empty() && markers[1].clustering().is_empty(), "covers the whole partition");

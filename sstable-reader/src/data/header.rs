@@ -144,7 +144,11 @@ impl DataHeader {
     ///
     /// # Errors
     /// [`ErrorKind::UnsupportedType`] for a type string that does not parse.
-    pub fn from_serialization_header(file: impl Into<PathBuf>, uint_deletion_time: bool, h: &SerializationHeader) -> std::result::Result<DataHeader, ErrorKind> {
+    pub fn from_serialization_header(
+        file: impl Into<PathBuf>,
+        uint_deletion_time: bool,
+        h: &SerializationHeader,
+    ) -> std::result::Result<DataHeader, ErrorKind> {
         let parse = |s: &str| CqlType::parse(s).map_err(|e| ErrorKind::UnsupportedType(format!("{s}: {e}")));
         let columns = |cols: &[crate::metadata::ColumnSpec]| -> std::result::Result<Vec<ColumnSpec>, ErrorKind> {
             cols.iter().map(|c| Ok(ColumnSpec::new(c.name.clone(), parse(&c.type_name)?))).collect()

@@ -286,7 +286,10 @@ fn read_subset(c: &mut Cursor<'_>, columns: usize) -> Parse<Present> {
         for _ in 0..present_count {
             let at = c.pos;
             let idx = c.vint()?;
-            let idx = u32::try_from(idx).ok().filter(|&i| (i as usize) < columns && last.is_none_or(|l| i > l)).ok_or_else(|| Stop::bad(at, format!("column index {idx} out of order or range")))?;
+            let idx = u32::try_from(idx)
+                .ok()
+                .filter(|&i| (i as usize) < columns && last.is_none_or(|l| i > l))
+                .ok_or_else(|| Stop::bad(at, format!("column index {idx} out of order or range")))?;
             present.push(idx);
             last = Some(idx);
         }
@@ -295,7 +298,10 @@ fn read_subset(c: &mut Cursor<'_>, columns: usize) -> Parse<Present> {
         for _ in 0..missing {
             let at = c.pos;
             let idx = c.vint()?;
-            let idx = u32::try_from(idx).ok().filter(|&i| (i as usize) < columns && i >= next).ok_or_else(|| Stop::bad(at, format!("missing column index {idx} out of order or range")))?;
+            let idx = u32::try_from(idx)
+                .ok()
+                .filter(|&i| (i as usize) < columns && i >= next)
+                .ok_or_else(|| Stop::bad(at, format!("missing column index {idx} out of order or range")))?;
             present.extend(next..idx);
             next = idx + 1;
         }

@@ -16,7 +16,9 @@ impl Json {
     fn is_leaf_container(&self) -> bool {
         match self {
             Json::Arr(items) => items.iter().all(|i| !matches!(i, Json::Arr(_) | Json::Obj(_))),
-            Json::Obj(fields) => fields.iter().all(|(_, v)| !matches!(v, Json::Obj(_)) && !matches!(v, Json::Arr(a) if a.iter().any(|i| matches!(i, Json::Obj(_))))),
+            Json::Obj(fields) => {
+                fields.iter().all(|(_, v)| !matches!(v, Json::Obj(_)) && !matches!(v, Json::Arr(a) if a.iter().any(|i| matches!(i, Json::Obj(_)))))
+            }
             _ => true,
         }
     }

@@ -41,6 +41,8 @@ pub struct DumpOptions {
     /// Only deletions: partition deletions, range tombstones, row deletions, cell tombstones
     /// and complex-column deletions.
     pub tombstones_only: bool,
+    /// Only the partition keys (`-e`).
+    pub keys_only: bool,
     /// Timestamps and deletion times as raw numbers (`-t`) instead of ISO-8601 instants.
     pub raw_timestamps: bool,
     /// "Now" in seconds since the epoch, for the `expired` flags.
@@ -65,92 +67,150 @@ pub struct DumpSummary {
 /// # Errors
 /// Decoding errors (file, offset), values that do not decode as their type, write errors.
 pub fn dump<I: DataInput>(reader: &mut PartitionReader<I>, options: &DumpOptions, out: &mut dyn Write) -> Result<DumpSummary> {
-    let header = std::sync::Arc::clone(reader.header());
-    let file = header.file.clone();
-    let write_err = |e: std::io::Error| Error::new("<output>", crate::Component::Data, 0, ErrorKind::Io(e));
-    let mut summary = DumpSummary::default();
-    let mut first = true;
-    if !options.json_lines {
-        out.write_all(b"[").map_err(write_err)?;
+    let mut exporter = JsonExporter::new(out, options.clone())?;
+    exporter.write_sstable(reader)?;
+    exporter.finish()
+}
+
+fn write_err(e: std::io::Error) -> Error {
+    Error::new("<output>", crate::Component::Data, 0, ErrorKind::Io(e))
+}
+
+/// Writes the partitions of one or more SSTables as one sstabledump-style document (or JSON
+/// lines).
+pub struct JsonExporter<'w> {
+    out: &'w mut dyn Write,
+    options: DumpOptions,
+    first: bool,
+    summary: DumpSummary,
+}
+
+impl<'w> JsonExporter<'w> {
+    /// Starts the document.
+    ///
+    /// # Errors
+    /// Write errors.
+    pub fn new(out: &'w mut dyn Write, options: DumpOptions) -> Result<JsonExporter<'w>> {
+        if !options.json_lines {
+            out.write_all(b"[").map_err(write_err)?;
+        }
+        Ok(JsonExporter { out, options, first: true, summary: DumpSummary::default() })
     }
-    while let Some(partition) = reader.next_partition()? {
-        let key_parts = key_strings(&header.key_type, &partition.key).map_err(|e| Error::in_data(&file, partition.position, ErrorKind::Malformed(format!("partition key: {e}"))))?;
-        let key_text = key_parts.join(":");
-        if (!options.keys.is_empty() && !options.keys.contains(&key_text)) || options.exclude_keys.contains(&key_text) {
-            continue;
-        }
-        let position = reader.position();
-        let mut rows = Vec::new();
-        if let Some(static_row) = partition.static_row.as_ref().filter(|r| !r.is_empty()) {
-            if let Some(j) = row_json(static_row, position, options, &mut summary)? {
-                rows.push(j);
+
+    /// Writes the selected partitions of one SSTable.
+    ///
+    /// # Errors
+    /// Decoding errors (file, offset), values that do not decode as their type, write errors.
+    pub fn write_sstable<I: DataInput>(&mut self, reader: &mut PartitionReader<I>) -> Result<()> {
+        let header = std::sync::Arc::clone(reader.header());
+        let file = header.file.clone();
+        while let Some(partition) = reader.next_partition()? {
+            let key_parts = key_strings(&header.key_type, &partition.key)
+                .map_err(|e| Error::in_data(&file, partition.position, ErrorKind::Malformed(format!("partition key: {e}"))))?;
+            let key_text = key_parts.join(":");
+            if (!self.options.keys.is_empty() && !self.options.keys.contains(&key_text)) || self.options.exclude_keys.contains(&key_text) {
+                continue;
             }
-        }
-        while let Some(unfiltered) = reader.next_unfiltered()? {
-            match unfiltered {
-                Unfiltered::Row(row) if row.is_empty() => {}
-                Unfiltered::Row(row) => {
-                    if let Some(j) = row_json(&row, row.position(), options, &mut summary)? {
-                        rows.push(j);
+            if self.options.keys_only {
+                let mut text = String::new();
+                let doc = Json::Arr(key_parts.into_iter().map(Json::Str).collect());
+                if self.options.json_lines {
+                    doc.write_compact(&mut text);
+                    text.push('\n');
+                } else {
+                    text.push_str(if self.first { "\n  " } else { ",\n  " });
+                    doc.write_pretty(&mut text, 1);
+                }
+                self.first = false;
+                self.summary.partitions += 1;
+                self.out.write_all(text.as_bytes()).map_err(write_err)?;
+                continue;
+            }
+            let position = reader.position();
+            let mut rows = Vec::new();
+            if let Some(static_row) = partition.static_row.as_ref().filter(|r| !r.is_empty()) {
+                if let Some(j) = row_json(static_row, position, &self.options, &mut self.summary)? {
+                    rows.push(j);
+                }
+            }
+            while let Some(unfiltered) = reader.next_unfiltered()? {
+                match unfiltered {
+                    Unfiltered::Row(row) if row.is_empty() => {}
+                    Unfiltered::Row(row) => {
+                        if let Some(j) = row_json(&row, row.position(), &self.options, &mut self.summary)? {
+                            rows.push(j);
+                        }
+                    }
+                    Unfiltered::Marker(marker) => {
+                        self.summary.markers += 1;
+                        let clustering = |values: Vec<Option<&[u8]>>| clustering_json(&header.clustering_types, &values);
+                        let values: Vec<Option<&[u8]>> = marker.clustering().iter().collect();
+                        let bound = |start: bool, inclusive: bool, deletion: DeletionTime| -> Result<Json> {
+                            let mut fields = vec![("type", Json::Str(if inclusive { "inclusive" } else { "exclusive" }.into()))];
+                            if !values.is_empty() {
+                                fields.push((
+                                    "clustering",
+                                    clustering(values.clone()).map_err(|e| Error::in_data(&file, marker.position(), ErrorKind::Malformed(e.0)))?,
+                                ));
+                            }
+                            fields.push(("deletion_info", deletion_json(deletion, &self.options)));
+                            let _ = start;
+                            Ok(Json::Obj(fields))
+                        };
+                        let kind = marker.kind();
+                        let mut fields = Vec::new();
+                        if marker.is_boundary() {
+                            fields.push(("type", Json::Str("range_tombstone_boundary".into())));
+                            if let (Some(open), Some(close)) = (marker.open_deletion(), marker.close_deletion()) {
+                                fields.push(("start", bound(true, kind.is_inclusive(), open)?));
+                                fields.push(("end", bound(false, kind.closes_inclusive(), close)?));
+                            }
+                        } else {
+                            fields.push(("type", Json::Str("range_tombstone_bound".into())));
+                            if let Some(open) = marker.open_deletion() {
+                                fields.push(("start", bound(true, kind.is_inclusive(), open)?));
+                            } else if let Some(close) = marker.close_deletion() {
+                                fields.push(("end", bound(false, kind.is_inclusive(), close)?));
+                            }
+                        }
+                        rows.push(Json::Obj(fields));
                     }
                 }
-                Unfiltered::Marker(marker) => {
-                    summary.markers += 1;
-                    let clustering = |values: Vec<Option<&[u8]>>| clustering_json(&header.clustering_types, &values);
-                    let values: Vec<Option<&[u8]>> = marker.clustering().iter().collect();
-                    let bound = |start: bool, inclusive: bool, deletion: DeletionTime| -> Result<Json> {
-                        let mut fields = vec![("type", Json::Str(if inclusive { "inclusive" } else { "exclusive" }.into()))];
-                        if !values.is_empty() {
-                            fields.push(("clustering", clustering(values.clone()).map_err(|e| Error::in_data(&file, marker.position(), ErrorKind::Malformed(e.0)))?));
-                        }
-                        fields.push(("deletion_info", deletion_json(deletion, options)));
-                        let _ = start;
-                        Ok(Json::Obj(fields))
-                    };
-                    let kind = marker.kind();
-                    let mut fields = Vec::new();
-                    if marker.is_boundary() {
-                        fields.push(("type", Json::Str("range_tombstone_boundary".into())));
-                        if let (Some(open), Some(close)) = (marker.open_deletion(), marker.close_deletion()) {
-                            fields.push(("start", bound(true, kind.is_inclusive(), open)?));
-                            fields.push(("end", bound(false, kind.closes_inclusive(), close)?));
-                        }
-                    } else {
-                        fields.push(("type", Json::Str("range_tombstone_bound".into())));
-                        if let Some(open) = marker.open_deletion() {
-                            fields.push(("start", bound(true, kind.is_inclusive(), open)?));
-                        } else if let Some(close) = marker.close_deletion() {
-                            fields.push(("end", bound(false, kind.is_inclusive(), close)?));
-                        }
-                    }
-                    rows.push(Json::Obj(fields));
-                }
             }
+            if self.options.tombstones_only && partition.deletion.is_none() && rows.is_empty() {
+                continue;
+            }
+            let mut pfields = vec![("key", Json::Arr(key_parts.into_iter().map(Json::Str).collect())), ("position", Json::Int(position as i64))];
+            if let Some(d) = partition.deletion {
+                pfields.push(("deletion_info", deletion_json(d, &self.options)));
+            }
+            let doc = Json::Obj(vec![("table kind", Json::Str("REGULAR".into())), ("partition", Json::Obj(pfields)), ("rows", Json::Arr(rows))]);
+            self.summary.partitions += 1;
+            let mut text = String::new();
+            if self.options.json_lines {
+                doc.write_compact(&mut text);
+                text.push('\n');
+            } else {
+                text.push_str(if self.first { "\n  " } else { ",\n  " });
+                doc.write_pretty(&mut text, 1);
+            }
+            self.first = false;
+            self.out.write_all(text.as_bytes()).map_err(write_err)?;
         }
-        if options.tombstones_only && partition.deletion.is_none() && rows.is_empty() {
-            continue;
-        }
-        let mut pfields = vec![("key", Json::Arr(key_parts.into_iter().map(Json::Str).collect())), ("position", Json::Int(position as i64))];
-        if let Some(d) = partition.deletion {
-            pfields.push(("deletion_info", deletion_json(d, options)));
-        }
-        let doc = Json::Obj(vec![("table kind", Json::Str("REGULAR".into())), ("partition", Json::Obj(pfields)), ("rows", Json::Arr(rows))]);
-        summary.partitions += 1;
-        let mut text = String::new();
-        if options.json_lines {
-            doc.write_compact(&mut text);
-            text.push('\n');
-        } else {
-            text.push_str(if first { "\n  " } else { ",\n  " });
-            doc.write_pretty(&mut text, 1);
-        }
-        first = false;
-        out.write_all(text.as_bytes()).map_err(write_err)?;
+        Ok(())
     }
-    if !options.json_lines {
-        out.write_all(if first { b"]\n" } else { b"\n]\n" }).map_err(write_err)?;
+
+    /// Ends the document and says what was written.
+    ///
+    /// # Errors
+    /// Write errors.
+    pub fn finish(self) -> Result<DumpSummary> {
+        if !self.options.json_lines {
+            self.out.write_all(if self.first { b"]\n" } else { b"\n]\n" }).map_err(write_err)?;
+        }
+        self.out.flush().map_err(write_err)?;
+        Ok(self.summary)
     }
-    Ok(summary)
 }
 
 /// The partition key as sstabledump prints it: one `getString` per component.
@@ -174,7 +234,10 @@ fn composite_parts(key: &[u8]) -> std::result::Result<Vec<&[u8]>, crate::types::
     let mut out = Vec::new();
     let mut pos = if key.len() >= 2 && key[0] == 0xff && key[1] == 0xff { 2 } else { 0 };
     while pos < key.len() {
-        let len = key.get(pos..pos + 2).map(|b| u16::from_be_bytes([b[0], b[1]]) as usize).ok_or_else(|| crate::types::ValueError("truncated composite key".into()))?;
+        let len = key
+            .get(pos..pos + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+            .ok_or_else(|| crate::types::ValueError("truncated composite key".into()))?;
         let end = pos + 2 + len;
         out.push(key.get(pos + 2..end).ok_or_else(|| crate::types::ValueError("truncated composite key".into()))?);
         pos = end + 1;
@@ -269,7 +332,10 @@ fn row_json(row: &Row, position: u64, options: &DumpOptions, summary: &mut DumpS
     for item in row.items() {
         match item? {
             RowItem::ComplexDeletion { column, deletion } => {
-                cells.push(Json::Obj(vec![("name", Json::Str(format::cql_identifier(&specs[column].name_str()))), ("deletion_info", deletion_json(deletion, options))]));
+                cells.push(Json::Obj(vec![
+                    ("name", Json::Str(format::cql_identifier(&specs[column].name_str()))),
+                    ("deletion_info", deletion_json(deletion, options)),
+                ]));
             }
             RowItem::Cell(cell) => {
                 if options.tombstones_only && !cell.is_tombstone() {

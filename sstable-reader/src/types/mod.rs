@@ -182,9 +182,7 @@ impl CqlType {
             CqlType::Uuid | CqlType::TimeUuid | CqlType::LexicalUuid => Some(16),
             CqlType::Empty => Some(0),
             CqlType::Reversed(inner) => inner.fixed_length(),
-            CqlType::Vector { element, dimension } => {
-                element.fixed_length().and_then(|len| len.checked_mul(*dimension as usize))
-            }
+            CqlType::Vector { element, dimension } => element.fixed_length().and_then(|len| len.checked_mul(*dimension as usize)),
             _ => None,
         }
     }
@@ -343,7 +341,9 @@ mod tests {
     #[test]
     fn multi_cell_only_for_non_frozen_collections_and_udts() {
         assert!(t("org.apache.cassandra.db.marshal.SetType(org.apache.cassandra.db.marshal.UTF8Type)").is_multi_cell());
-        assert!(!t("org.apache.cassandra.db.marshal.FrozenType(org.apache.cassandra.db.marshal.SetType(org.apache.cassandra.db.marshal.UTF8Type))").is_multi_cell());
+        assert!(
+            !t("org.apache.cassandra.db.marshal.FrozenType(org.apache.cassandra.db.marshal.SetType(org.apache.cassandra.db.marshal.UTF8Type))").is_multi_cell()
+        );
         assert!(!t("org.apache.cassandra.db.marshal.TupleType(org.apache.cassandra.db.marshal.Int32Type)").is_multi_cell());
         let udt = "org.apache.cassandra.db.marshal.UserType(ks,61646472,737472656574:org.apache.cassandra.db.marshal.UTF8Type,7a6970:org.apache.cassandra.db.marshal.Int32Type)";
         assert!(t(udt).is_multi_cell());
@@ -356,7 +356,10 @@ mod tests {
     fn cql_names() {
         assert_eq!(t("org.apache.cassandra.db.marshal.MapType(org.apache.cassandra.db.marshal.UTF8Type,org.apache.cassandra.db.marshal.FrozenType(org.apache.cassandra.db.marshal.ListType(org.apache.cassandra.db.marshal.Int32Type)))").cql_name(), "map<text, frozen<list<int>>>");
         assert_eq!(t("org.apache.cassandra.db.marshal.FrozenType(org.apache.cassandra.db.marshal.SetType(org.apache.cassandra.db.marshal.ListType(org.apache.cassandra.db.marshal.Int32Type)))").cql_name(), "frozen<set<list<int>>>");
-        assert_eq!(t("org.apache.cassandra.db.marshal.TupleType(org.apache.cassandra.db.marshal.Int32Type,org.apache.cassandra.db.marshal.UTF8Type)").cql_name(), "frozen<tuple<int, text>>");
+        assert_eq!(
+            t("org.apache.cassandra.db.marshal.TupleType(org.apache.cassandra.db.marshal.Int32Type,org.apache.cassandra.db.marshal.UTF8Type)").cql_name(),
+            "frozen<tuple<int, text>>"
+        );
         assert_eq!(t("org.apache.cassandra.db.marshal.VectorType(org.apache.cassandra.db.marshal.FloatType,3)").cql_name(), "vector<float, 3>");
         assert_eq!(t("org.apache.cassandra.db.marshal.ReversedType(org.apache.cassandra.db.marshal.TimeUUIDType)").cql_name(), "timeuuid");
         assert_eq!(t("org.apache.cassandra.db.marshal.FrozenType(org.apache.cassandra.db.marshal.UserType(ks,61646472,737472656574:org.apache.cassandra.db.marshal.UTF8Type))").cql_name(), "frozen<addr>");

@@ -252,15 +252,14 @@ mod tests {
         let m = parse_type("org.apache.cassandra.db.marshal.MapType(org.apache.cassandra.db.marshal.UTF8Type,org.apache.cassandra.db.marshal.FrozenType(org.apache.cassandra.db.marshal.ListType(org.apache.cassandra.db.marshal.Int32Type)))").unwrap();
         assert_eq!(
             m,
-            CqlType::Map {
-                key: Box::new(CqlType::Text),
-                value: Box::new(CqlType::List { element: Box::new(CqlType::Int), frozen: true }),
-                frozen: false
-            }
+            CqlType::Map { key: Box::new(CqlType::Text), value: Box::new(CqlType::List { element: Box::new(CqlType::Int), frozen: true }), frozen: false }
         );
         let v = parse_type("org.apache.cassandra.db.marshal.VectorType(org.apache.cassandra.db.marshal.FloatType, 3)").unwrap();
         assert_eq!(v, CqlType::Vector { element: Box::new(CqlType::Float), dimension: 3 });
-        let d = parse_type("org.apache.cassandra.db.marshal.DynamicCompositeType(b=>org.apache.cassandra.db.marshal.BytesType,s=>org.apache.cassandra.db.marshal.UTF8Type)").unwrap();
+        let d = parse_type(
+            "org.apache.cassandra.db.marshal.DynamicCompositeType(b=>org.apache.cassandra.db.marshal.BytesType,s=>org.apache.cassandra.db.marshal.UTF8Type)",
+        )
+        .unwrap();
         assert_eq!(d, CqlType::DynamicComposite(vec![('b', CqlType::Blob), ('s', CqlType::Text)]));
         let u = parse_type("org.apache.cassandra.db.marshal.UserType(ks,61646472,737472656574:org.apache.cassandra.db.marshal.UTF8Type,7a6970:org.apache.cassandra.db.marshal.Int32Type)").unwrap();
         match u {

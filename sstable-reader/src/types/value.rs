@@ -136,7 +136,10 @@ pub(crate) fn collection_elements(bytes: &[u8], pairs: bool) -> Result<Vec<Optio
     }
     let per = if pairs { 2 } else { 1 };
     // Each element takes at least 4 bytes: bound the allocation by what the bytes can hold.
-    let n = (count as usize).checked_mul(per).filter(|n| n * 4 <= bytes.len()).ok_or_else(|| ValueError(format!("collection size {count} exceeds its {} bytes", bytes.len())))?;
+    let n = (count as usize)
+        .checked_mul(per)
+        .filter(|n| n * 4 <= bytes.len())
+        .ok_or_else(|| ValueError(format!("collection size {count} exceeds its {} bytes", bytes.len())))?;
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         out.push(read_int_prefixed(bytes, &mut pos)?);
@@ -320,7 +323,13 @@ impl CqlType {
             }
             T::Udt(udt) => {
                 let fields = tuple_fields(bytes, udt.fields.len())?;
-                V::Udt(fields.iter().zip(&udt.fields).map(|(f, (name, t))| Ok((name.clone(), f.map(|b| t.decode(b)).transpose()?))).collect::<Result<_, ValueError>>()?)
+                V::Udt(
+                    fields
+                        .iter()
+                        .zip(&udt.fields)
+                        .map(|(f, (name, t))| Ok((name.clone(), f.map(|b| t.decode(b)).transpose()?)))
+                        .collect::<Result<_, ValueError>>()?,
+                )
             }
             T::Vector { element, dimension } => {
                 V::Vector(vector_elements(bytes, element, *dimension)?.into_iter().map(|b| element.decode(b)).collect::<Result<_, _>>()?)
