@@ -63,11 +63,12 @@ pub fn dump_to(args: &DumpArgs, out: &mut dyn Write) -> anyhow::Result<sstable_r
 mod tests {
     use super::*;
 
+    /// A fixture under `shared/fixtures/sstables` (or `$KSBULK_FIXTURES`).
     fn fixture(rel: &str) -> std::path::PathBuf {
-        let root = std::env::var_os("KSBULK_FIXTURES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/sstables"));
-        root.join(rel)
+        match std::env::var_os("KSBULK_FIXTURES") {
+            Some(root) => std::path::PathBuf::from(root).join(rel),
+            None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/sstables").join(rel),
+        }
     }
 
     fn args(path: std::path::PathBuf) -> DumpArgs {

@@ -112,18 +112,8 @@ impl<'w> JsonExporter<'w> {
                 continue;
             }
             if self.options.keys_only {
-                let mut text = String::new();
-                let doc = Json::Arr(key_parts.into_iter().map(Json::Str).collect());
-                if self.options.json_lines {
-                    doc.write_compact(&mut text);
-                    text.push('\n');
-                } else {
-                    text.push_str(if self.first { "\n  " } else { ",\n  " });
-                    doc.write_pretty(&mut text, 1);
-                }
-                self.first = false;
                 self.summary.partitions += 1;
-                self.out.write_all(text.as_bytes()).map_err(write_err)?;
+                self.write_doc(&Json::Arr(key_parts.into_iter().map(Json::Str).collect()))?;
                 continue;
             }
             let position = reader.position();
@@ -186,18 +176,23 @@ impl<'w> JsonExporter<'w> {
             }
             let doc = Json::Obj(vec![("table kind", Json::Str("REGULAR".into())), ("partition", Json::Obj(pfields)), ("rows", Json::Arr(rows))]);
             self.summary.partitions += 1;
-            let mut text = String::new();
-            if self.options.json_lines {
-                doc.write_compact(&mut text);
-                text.push('\n');
-            } else {
-                text.push_str(if self.first { "\n  " } else { ",\n  " });
-                doc.write_pretty(&mut text, 1);
-            }
-            self.first = false;
-            self.out.write_all(text.as_bytes()).map_err(write_err)?;
+            self.write_doc(&doc)?;
         }
         Ok(())
+    }
+
+    /// Writes one partition (or key) document: a line, or an element of the array.
+    fn write_doc(&mut self, doc: &Json) -> Result<()> {
+        let mut text = String::new();
+        if self.options.json_lines {
+            doc.write_compact(&mut text);
+            text.push('\n');
+        } else {
+            text.push_str(if self.first { "\n  " } else { ",\n  " });
+            doc.write_pretty(&mut text, 1);
+        }
+        self.first = false;
+        self.out.write_all(text.as_bytes()).map_err(write_err)
     }
 
     /// Ends the document and says what was written.
