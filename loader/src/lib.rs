@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod merge;
 pub mod plan;
+pub mod run;
 pub mod source;
 pub mod stats;
 pub mod write;

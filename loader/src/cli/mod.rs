@@ -5,6 +5,7 @@ pub mod conn;
 pub mod dump;
 pub mod write;
 pub mod plan;
+pub mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -42,4 +43,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// An SSTable's partitions as JSON shaped like Cassandra's sstabledump output.
     Dump(dump::DumpArgs),
+    /// Load a manifest into the target: merge each unit's SSTables across replicas, write
+    /// every row with its writetime and TTL, checkpoint; resumes a partly done manifest.
+    Run(run::RunArgs),
 }

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod plan;
 pub mod dump;
+pub mod run;
 
 use std::process::ExitCode;
 
@@ -19,5 +20,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::VerifyFiles(args) => verify_files::run(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Dump(args) => dump::run(args),
+        Command::Run(args) => run::run(args),
     }
 }

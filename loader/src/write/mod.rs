@@ -15,6 +15,7 @@
 pub mod backoff;
 pub mod error;
 pub mod executor;
+pub mod from_merge;
 pub mod in_flight;
 pub mod mutation;
 pub mod rate;
@@ -23,6 +24,7 @@ pub mod row_size;
 pub mod session;
 pub mod shape;
 pub mod statement;
+pub mod target;
 pub mod ttl;
 pub mod value;
 

@@ -114,6 +114,17 @@ impl RejectsFile {
         Ok(RejectsFile { path: path.into(), out: Mutex::new(BufWriter::new(file)) })
     }
 
+    /// Opens `path` for appending (a resumed run keeps the rejects of earlier runs). Lines
+    /// go to the file unbuffered, so a record is in the file before the checkpoint can move
+    /// past its row, even if the process is killed.
+    ///
+    /// # Errors
+    /// When the file cannot be opened.
+    pub fn append(path: &Path) -> Result<Self, RejectsError> {
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|source| RejectsError::Io { path: path.into(), source })?;
+        Ok(RejectsFile { path: path.into(), out: Mutex::new(BufWriter::with_capacity(0, file)) })
+    }
+
     /// Appends one record.
     ///
     /// # Errors

@@ -22,7 +22,7 @@ mod parse;
 mod value;
 
 pub use numeric::{decimal_to_string, varint_to_string};
-pub use value::{CqlValue, ValueError};
+pub use value::{composite_components, counter_total, CqlValue, ValueError};
 
 /// The name prefix of Cassandra's built-in marshal classes.
 pub const MARSHAL_PACKAGE: &str = "org.apache.cassandra.db.marshal.";

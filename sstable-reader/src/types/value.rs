@@ -188,7 +188,7 @@ pub(crate) fn vector_elements<'a>(bytes: &'a [u8], element: &CqlType, dimension:
 
 /// Splits a `CompositeType` value: each component is a 2-byte length, the bytes, and an
 /// end-of-component byte. A leading `0xFFFF` marks a static composite and is skipped.
-pub(crate) fn composite_components(bytes: &[u8]) -> Result<Vec<&[u8]>, ValueError> {
+pub fn composite_components(bytes: &[u8]) -> Result<Vec<&[u8]>, ValueError> {
     let mut pos = 0;
     if bytes.len() >= 2 && bytes[0] == 0xff && bytes[1] == 0xff {
         pos = 2;

@@ -1,0 +1,34 @@
+//! Flags of `ksbulk run`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::conn::{parse_duration, ConnArgs};
+use super::write::WriteArgs;
+
+/// Executes (or resumes) a manifest written by `ksbulk plan`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The manifest; it is also the checkpoint, updated as units progress.
+    pub manifest: PathBuf,
+    /// Write every table into this keyspace instead of its source keyspace.
+    #[arg(long)]
+    pub target_keyspace: Option<String>,
+    /// Work units read and written at once (their writes interleave over the ring).
+    #[arg(long, default_value_t = 4)]
+    pub parallel_units: usize,
+    /// How often the manifest is saved with each unit's acknowledged low-watermark.
+    #[arg(long, value_parser = parse_duration, default_value = "2s")]
+    pub checkpoint_every: Duration,
+    /// Rows buffered between each unit's reader and the writer.
+    #[arg(long, default_value_t = 512)]
+    pub buffered_rows: usize,
+    /// Connection to the target.
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    /// Throughput, retries, outputs.
+    #[command(flatten)]
+    pub write: WriteArgs,
+}

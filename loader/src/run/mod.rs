@@ -1,0 +1,196 @@
+//! `ksbulk run`: executes a manifest. Several units at once, each one a pipeline:
+//!
+//! ```text
+//!  blocking thread                      async task                      async task
+//!  read_unit: SSTables → merge ─items─> submit to the shared Writer ─tickets─> acks: outcome of each
+//!   → MutationBuilder (bounded chan)    (rate gate, in-flight window)          row, in order; at each
+//!                                                                              partition end, advance
+//!                                                                              the low-watermark
+//! ```
+//!
+//! The checkpoint (the manifest) is saved every `checkpoint_every`, and at the end. Units
+//! running at once write to different parts of the ring, so consecutive writes land on
+//! different partitions. A unit that fails records its error in the manifest and the others
+//! go on; `run` on the same manifest resumes every unit that is not done, after its
+//! watermark.
+
+mod acks;
+pub mod error;
+mod summary;
+pub mod table;
+pub mod unit_reader;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+pub use error::{RunError, UnitError};
+pub use summary::{FailedUnit, RunSummary};
+
+use crate::checkpoint::{Checkpoint, ResumeFrom};
+use crate::merge::MergeStats;
+use crate::plan::manifest::UnitStatus;
+use crate::write::Writer;
+use acks::{acknowledge, Ack};
+use table::TableRun;
+use unit_reader::{read_unit, UnitItem};
+
+/// How a run proceeds.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Keyspace written to, instead of each table's own.
+    pub target_keyspace: Option<String>,
+    /// Units read and written at once.
+    pub parallel_units: usize,
+    /// How often the checkpoint is saved.
+    pub checkpoint_every: Duration,
+    /// Rows buffered between a unit's reader and its writer task.
+    pub buffered_rows: usize,
+    /// The merge's clock (seconds since the epoch): cells expired by then are dropped.
+    pub now: i64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { target_keyspace: None, parallel_units: 4, checkpoint_every: Duration::from_secs(2), buffered_rows: 512, now: crate::write::ttl::now_millis() / 1000 }
+    }
+}
+
+type Shared = Arc<Mutex<Checkpoint>>;
+
+/// Locks the checkpoint; a panic elsewhere while it was held does not make it unusable.
+fn lock(cp: &Shared) -> std::sync::MutexGuard<'_, Checkpoint> {
+    cp.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs every unit of `checkpoint` that is not done, writing through `writer`, and returns
+/// the summary. The manifest is saved periodically and at the end, whatever happened.
+///
+/// # Errors
+/// [`RunError`] when the run cannot start (schema) or the final save fails. Unit failures
+/// are not errors here: they are listed in the summary and in the manifest.
+pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &RunOptions) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let tables: Vec<Arc<TableRun>> =
+        checkpoint.manifest.tables.iter().map(|t| TableRun::new(t, options.target_keyspace.as_deref()).map(Arc::new)).collect::<Result<_, _>>()?;
+    let mut pending: Vec<(usize, usize)> = Vec::new();
+    let mut already_done = 0;
+    for (t, table) in checkpoint.manifest.tables.iter().enumerate() {
+        for (u, unit) in table.units.iter().enumerate() {
+            if unit.status == UnitStatus::Done {
+                already_done += 1;
+            } else {
+                pending.push((t, u));
+            }
+        }
+    }
+    pending.reverse(); // popped from the end: ring order
+    let cp: Shared = Arc::new(Mutex::new(checkpoint));
+    let saver = tokio::spawn(save_periodically(Arc::clone(&cp), options.checkpoint_every));
+
+    let mut merge = MergeStats::default();
+    let mut failed = Vec::new();
+    let mut done = 0;
+    let mut running = JoinSet::new();
+    loop {
+        while running.len() < options.parallel_units.max(1) {
+            let Some((t, u)) = pending.pop() else { break };
+            running.spawn(run_unit(Arc::clone(&tables[t]), t, u, Arc::clone(&cp), writer.clone(), options.clone()));
+        }
+        let Some(joined) = running.join_next().await else { break };
+        let (t, u, result) = joined.map_err(|e| RunError::Schema { table: "?".into(), detail: format!("a unit task ended abnormally: {e}") })?;
+        let mut guard = lock(&cp);
+        match result {
+            Ok(stats) => {
+                merge.add(&stats);
+                guard.finish_unit(t, u)?;
+                done += 1;
+            }
+            Err((stats, error)) => {
+                merge.add(&stats);
+                let unit = &guard.manifest.tables[t].units[u];
+                tracing::error!(table = %tables[t].plan.name(), unit = unit.id, "unit failed: {error}");
+                failed.push(FailedUnit { table: tables[t].plan.name(), unit: unit.id, range: format!("({}, {}]", unit.start, unit.end), error: error.to_string() });
+                guard.fail_unit(t, u, error.to_string())?;
+            }
+        }
+        guard.save()?;
+    }
+    saver.abort();
+    let write = writer.finish().await;
+    lock(&cp).save()?;
+    let write = write?;
+    Ok(RunSummary::new(&merge, write, done, already_done, failed, started.elapsed()))
+}
+
+async fn save_periodically(cp: Shared, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(e) = lock(&cp).save_if_due(every) {
+            tracing::warn!("checkpoint save failed (will retry): {e}");
+        }
+    }
+}
+
+type UnitResult = (usize, usize, Result<MergeStats, (MergeStats, UnitError)>);
+
+/// One unit: its reader on a blocking thread, its rows submitted here, their outcomes
+/// acknowledged by a third task that moves the watermark.
+async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: Writer, options: RunOptions) -> UnitResult {
+    let resume = match lock(&cp).begin_unit(t, u) {
+        Ok(ResumeFrom::Done) => return (t, u, Ok(MergeStats::default())),
+        Ok(ResumeFrom::Start) => None,
+        Ok(ResumeFrom::After(w)) => Some(w),
+        Err(e) => return (t, u, Err((MergeStats::default(), e.into()))),
+    };
+    let (items_tx, mut items) = mpsc::channel::<UnitItem>(options.buffered_rows.max(1));
+    let reader_table = Arc::clone(&table);
+    let now = options.now;
+    let reader = tokio::task::spawn_blocking(move || read_unit(&reader_table, u, resume.as_ref(), now, &items_tx));
+    let (acks_tx, acks_rx) = mpsc::unbounded_channel::<Ack>();
+    let acker = tokio::spawn(acknowledge(acks_rx, Arc::clone(&cp), t, u));
+
+    let mut error: Option<UnitError> = None;
+    let mut started = false;
+    while let Some(item) = items.recv().await {
+        match item {
+            UnitItem::Mutation(m) => {
+                if !started {
+                    // Durable before the first write for counter tables (never re-applied).
+                    if let Err(e) = lock(&cp).mark_writes_started(t, u) {
+                        error = Some(e.into());
+                        break;
+                    }
+                    started = true;
+                }
+                match writer.submit(m).await {
+                    Ok(ticket) => {
+                        let _ = acks_tx.send(Ack::Row(ticket));
+                    }
+                    Err(e) => {
+                        error = Some(e.into());
+                        break;
+                    }
+                }
+            }
+            UnitItem::PartitionEnd(w) => {
+                let _ = acks_tx.send(Ack::PartitionEnd(w));
+            }
+        }
+    }
+    drop(items); // a reader still sending stops at its next send
+    drop(acks_tx);
+    let read = match reader.await {
+        Ok(r) => r,
+        Err(e) => Err(UnitError::Reader(e.to_string())),
+    };
+    let acked = acker.await.unwrap_or_else(|e| Err(UnitError::Reader(e.to_string())));
+    let result = match (read, error, acked) {
+        (Ok(stats), None, Ok(())) => Ok(stats),
+        (Ok(stats), Some(e), _) | (Ok(stats), None, Err(e)) => Err((stats, e)),
+        (Err(e), _, _) => Err((MergeStats::default(), e)),
+    };
+    (t, u, result)
+}

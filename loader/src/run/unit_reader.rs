@@ -1,0 +1,159 @@
+//! Reading one work unit: open the SSTables that overlap it, seek each to the unit's start
+//! (or past the checkpoint's low-watermark), merge them and turn the merged partitions into
+//! mutations, sent in order to the unit's writer task.
+//!
+//! Runs on a blocking thread: the reader is synchronous. The channel is bounded, so a slow
+//! target holds the reader back and memory stays at a few chunks per SSTable plus the
+//! channel's rows.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use sstable_reader::{DecoratedKey, ErrorKind, KeyBound, Partitioner, SSTable, TokenRange};
+use tokio::sync::mpsc;
+
+use super::error::UnitError;
+use super::table::TableRun;
+use crate::merge::{open_unit, MergeOptions, MergeStats, MergedUnfiltered};
+use crate::plan::manifest::{token_text, Watermark};
+use crate::write::from_merge::MutationBuilder;
+use crate::write::Mutation;
+
+/// What the reader hands to the unit's writer task, in source order.
+#[derive(Debug)]
+pub enum UnitItem {
+    /// One row fragment to write.
+    Mutation(Mutation),
+    /// Every fragment of this partition has been sent.
+    PartitionEnd(Watermark),
+}
+
+/// Reads unit `unit` of `table` from after `resume_after` (or its start), sending items to
+/// `out`. Returns the merge counters; stops early, without error, when `out` is closed.
+///
+/// # Errors
+/// [`UnitError`] naming the SSTable (file, component, offset) or the partition at fault.
+pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, now: i64, out: &mpsc::Sender<UnitItem>) -> Result<MergeStats, UnitError> {
+    let plan = &table.plan.units[unit];
+    let partitioner = table.partitioner;
+    let range = plan.range(partitioner).ok_or_else(|| UnitError::Manifest(format!("unit {} has unreadable tokens ({}, {}]", plan.id, plan.start, plan.end)))?;
+    let resume_key = resume_after.map(|w| watermark_key(partitioner, w)).transpose()?;
+
+    let mut sstables = Vec::with_capacity(plan.sstables.len());
+    for id in &plan.sstables {
+        let record = table.plan.sstables.iter().find(|s| s.id == *id).ok_or_else(|| UnitError::Manifest(format!("unit {} names SSTable {id}, which the table does not list", plan.id)))?;
+        sstables.push(SSTable::open(&record.data_path)?);
+    }
+    let mut opened: Vec<(&SSTable, Option<u64>)> = Vec::with_capacity(sstables.len());
+    for sstable in &sstables {
+        match start_position(sstable, &range, resume_key.as_ref())? {
+            Start::FromBeginning => opened.push((sstable, None)),
+            Start::At(position) => opened.push((sstable, Some(position))),
+            Start::NothingLeft => {}
+        }
+    }
+    let options = MergeOptions { now, columns: table.columns.clone() };
+    let mut merger = open_unit(&opened, Some(range), options)?;
+    let builder = MutationBuilder::new(Arc::clone(&table.target));
+    let mut skipping = resume_key;
+    while let Some(partition) = merger.next_partition()? {
+        if let Some(last) = &skipping {
+            // Partitions up to the watermark are acknowledged already.
+            if partitioner.decorate(partition.key.clone()) <= *last {
+                continue;
+            }
+            skipping = None;
+        }
+        let pk = builder.partition_key(&partition)?;
+        let send = |m: Mutation| out.blocking_send(UnitItem::Mutation(m)).is_ok();
+        if let Some(m) = builder.partition_deletion(&pk, &partition) {
+            if !send(m) {
+                return Ok(merger.into_stats());
+            }
+        }
+        if let Some(row) = &partition.static_row {
+            if !send(builder.row(&pk, row)?) {
+                return Ok(merger.into_stats());
+            }
+        }
+        while let Some(item) = merger.next_unfiltered()? {
+            let m = match &item {
+                MergedUnfiltered::Row(row) => builder.row(&pk, row)?,
+                MergedUnfiltered::RangeTombstone(rt) => builder.range_tombstone(&pk, rt),
+            };
+            if !send(m) {
+                return Ok(merger.into_stats());
+            }
+        }
+        let watermark = Watermark { token: token_text(&partition.token), key_hex: crate::merge::merger::hex(&partition.key) };
+        if out.blocking_send(UnitItem::PartitionEnd(watermark)).is_err() {
+            return Ok(merger.into_stats());
+        }
+    }
+    Ok(merger.into_stats())
+}
+
+enum Start {
+    FromBeginning,
+    At(u64),
+    NothingLeft,
+}
+
+/// Where to start reading `sstable` for `range`, using its partition index: at the first
+/// partition after the range start, or at the watermark key when resuming. Without an index
+/// the SSTable is read from its start (partitions before the range are skipped by token).
+fn start_position(sstable: &SSTable, range: &TokenRange, resume: Option<&DecoratedKey>) -> Result<Start, UnitError> {
+    let bound = match resume {
+        Some(key) => KeyBound::Key(key.clone()),
+        None if range.start.is_minimum() => return Ok(Start::FromBeginning),
+        None => KeyBound::TokenEnd(range.start.clone()),
+    };
+    let index = match sstable.open_index() {
+        Ok(index) => index,
+        Err(e) if matches!(e.kind, ErrorKind::MissingComponent(_)) => return Ok(Start::FromBeginning),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(match index.data_position_at(&bound)? {
+        Some(position) => Start::At(position),
+        None => Start::NothingLeft,
+    })
+}
+
+fn watermark_key(partitioner: Partitioner, w: &Watermark) -> Result<DecoratedKey, UnitError> {
+    let key = unhex(&w.key_hex).ok_or_else(|| UnitError::Manifest(format!("low-watermark key {:?} is not hex", w.key_hex)))?;
+    let decorated = partitioner.decorate(Bytes::from(key));
+    if token_text(&decorated.token) != w.token {
+        return Err(UnitError::Manifest(format!("low-watermark key {} has token {}, the manifest says {}", w.key_hex, decorated.token, w.token)));
+    }
+    Ok(decorated)
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(unhex("00ff10").unwrap(), vec![0, 255, 16]);
+        assert!(unhex("0").is_none());
+        assert!(unhex("zz").is_none());
+        assert_eq!(unhex("").unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn watermark_token_must_match_its_key() {
+        let p = Partitioner::Murmur3;
+        let key = p.decorate(Bytes::from_static(b"abc"));
+        let good = Watermark { token: token_text(&key.token), key_hex: "616263".into() };
+        assert_eq!(watermark_key(p, &good).unwrap(), key);
+        let bad = Watermark { token: "12".into(), key_hex: "616263".into() };
+        assert!(watermark_key(p, &bad).unwrap_err().to_string().contains("the manifest says 12"));
+    }
+}
