@@ -1,9 +1,11 @@
 """The corpus's own Cassandra node, driven through the project's stack scripts (scripts/cassandra,
 scripts/nodetool, scripts/sstabledump, scripts/sstabledump-batch).
 
-It has its own stack directory and ports, so it never collides with the test stack's node on
-the default ports: KSBULK_STACK_DIR (default <repo>/target/stack-corpus) and
-CASSANDRA_NATIVE_PORT/CASSANDRA_STORAGE_PORT/CASSANDRA_JMX_PORT (default 19042/17000/17199).
+It has its own stack directory and ports, so it never collides with the test stack's node
+(whose KSBULK_STACK_DIR and CASSANDRA_*_PORT scripts/test exports, and which must keep
+running): KSBULK_CORPUS_STACK_DIR (default <repo>/target/stack-corpus) and
+KSBULK_CORPUS_NATIVE_PORT/_STORAGE_PORT/_JMX_PORT (default 19042/17000/17199). The test
+node's variables are deliberately ignored.
 """
 
 import os
@@ -19,10 +21,14 @@ def log(msg):
 class Stack:
     def __init__(self, repo):
         self.env = dict(os.environ)
-        self.env.setdefault("KSBULK_STACK_DIR", os.path.join(repo, "target", "stack-corpus"))
-        self.env.setdefault("CASSANDRA_NATIVE_PORT", "19042")
-        self.env.setdefault("CASSANDRA_STORAGE_PORT", "17000")
-        self.env.setdefault("CASSANDRA_JMX_PORT", "17199")
+        own = {
+            "KSBULK_STACK_DIR": ("KSBULK_CORPUS_STACK_DIR", os.path.join(repo, "target", "stack-corpus")),
+            "CASSANDRA_NATIVE_PORT": ("KSBULK_CORPUS_NATIVE_PORT", "19042"),
+            "CASSANDRA_STORAGE_PORT": ("KSBULK_CORPUS_STORAGE_PORT", "17000"),
+            "CASSANDRA_JMX_PORT": ("KSBULK_CORPUS_JMX_PORT", "17199"),
+        }
+        for var, (corpus_var, default) in own.items():
+            self.env[var] = os.environ.get(corpus_var) or default
         # The corpus needs none of these; a caller's settings for the test node must not leak in.
         for var in ("CASSANDRA_TLS", "CASSANDRA_AUTH", "CASSANDRA_CDC"):
             self.env.pop(var, None)
