@@ -189,6 +189,16 @@ impl<S: ByteSource> ChunkedInput<S> {
                 if disk_len < 4 {
                     return Err(self.source.error(disk_start, ErrorKind::Truncated { expected: 4, available: disk_len as u64 }));
                 }
+                // No codec expands a chunk by half (LZ4 adds n/255 + 16, Snappy n/6 + 32,
+                // Deflate and Zstd less): a longer span means corrupt offsets, which must not
+                // make us read (and allocate) the rest of a multi-GB file as one chunk.
+                let max_stored = 2 * self.chunk_length + 1024;
+                if disk_len as u64 > max_stored {
+                    return Err(self.source.error(
+                        disk_start,
+                        ErrorKind::Malformed(format!("chunk {i} spans {disk_len} stored bytes, more than a {}-byte chunk can take", self.chunk_length)),
+                    ));
+                }
                 let stored = self.source.read_at(disk_start, disk_len)?;
                 let body_len = disk_len - 4;
                 let crc = u32::from_be_bytes([stored[body_len], stored[body_len + 1], stored[body_len + 2], stored[body_len + 3]]);
