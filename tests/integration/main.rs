@@ -4,5 +4,6 @@
 //! command that starts it, when the server is missing.
 
 mod corpus;
+mod schema;
 mod stack;
 mod write;

@@ -5,6 +5,8 @@ pub mod conn;
 pub mod dump;
 pub mod write;
 pub mod plan;
+pub mod preflight;
+pub mod schema;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +45,21 @@ pub enum Command {
     Plan(PlanArgs),
     /// An SSTable's partitions as JSON shaped like Cassandra's sstabledump output.
     Dump(dump::DumpArgs),
+    /// Translate schema.cql files into DDL for Amazon Keyspaces or Cassandra/ScyllaDB.
+    ///
+    /// Prints CREATE KEYSPACE/TYPE/TABLE with the same columns, types, primary key and
+    /// clustering order; drops the table options the target ignores or refuses; for
+    /// Keyspaces adds custom_properties (capacity mode, client-side timestamps, TTL when the
+    /// data has TTLs). Every dropped option and everything that cannot be carried (indexes,
+    /// views, triggers, functions) is reported on stderr. --apply runs the DDL.
+    Schema(schema::SchemaArgs),
+    /// Check the target can take a manifest's load, then estimate its cost and duration.
+    ///
+    /// Stops at the first problem: missing keyspace or table, a column missing or of
+    /// another type, a different primary key, writes USING TIMESTAMP/TTL refused (Keyspaces:
+    /// client-side timestamps or TTL not enabled), token-aware routing the target cannot
+    /// serve. Then prints write units, on-demand and provisioned cost, and the time at --rate.
+    Preflight(preflight::PreflightArgs),
     /// Load a manifest into the target: merge each unit's SSTables across replicas, write
     /// every row with its writetime and TTL, checkpoint; resumes a partly done manifest.
     Run(run::RunArgs),

@@ -3,6 +3,8 @@
 pub mod bench;
 pub mod plan;
 pub mod dump;
+pub mod preflight;
+pub mod schema;
 pub mod run;
 
 use std::process::ExitCode;
@@ -20,6 +22,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::VerifyFiles(args) => verify_files::run(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Dump(args) => dump::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Preflight(args) => preflight::run(args),
         Command::Run(args) => run::run(args),
     }
 }
