@@ -12,6 +12,7 @@ pub mod run;
 pub mod schema_translate;
 pub mod source;
 pub mod stats;
+pub mod verify;
 pub mod write;
 
 #[cfg(test)]

@@ -6,4 +6,5 @@
 mod corpus;
 mod schema;
 mod stack;
+mod verify;
 mod write;

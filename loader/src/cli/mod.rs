@@ -8,6 +8,7 @@ pub mod plan;
 pub mod preflight;
 pub mod schema;
 pub mod run;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -63,4 +64,5 @@ pub enum Command {
     /// Load a manifest into the target: merge each unit's SSTables across replicas, write
     /// every row with its writetime and TTL, checkpoint; resumes a partly done manifest.
     Run(run::RunArgs),
+    Verify(verify::VerifyArgs),
 }

@@ -6,6 +6,7 @@ pub mod dump;
 pub mod preflight;
 pub mod schema;
 pub mod run;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -25,5 +26,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => schema::run(args),
         Command::Preflight(args) => preflight::run(args),
         Command::Run(args) => run::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
