@@ -11,6 +11,11 @@
 //! | `KSBULK_S3`         | `http://127.0.0.1:9000`         | `http://127.0.0.1:$S3_PORT`    |
 //! | `KSBULK_S3_BUCKET`  | `ksbulk-test`                   | `$S3_BUCKET`                   |
 //! | `KSBULK_STACK_DIR`  | `<repo>/target/stack`           |                                |
+//! | `KSBULK_CASSANDRA_TLS` | `127.0.0.1:9142`             | (second node: TLS + password)  |
+//! | `KSBULK_CASSANDRA_TLS_CA` | `<repo>/target/stack-tls/cassandra/tls/ca.pem` |       |
+//!
+//! The TLS node is the one `scripts/test` starts after the others, with its own stack dir
+//! (`target/stack-tls`, `CASSANDRA_TLS=1 CASSANDRA_AUTH=1`, superuser cassandra/cassandra).
 //!
 //! A test that needs a server calls one of the `require_*` functions first: a missing
 //! server is a failure that says how to start it, never a silent skip.
@@ -121,6 +126,58 @@ pub fn require_cassandra() -> String {
     let addr = cassandra_addr();
     require_listening("Cassandra", &addr, "KSBULK_CASSANDRA", "scripts/cassandra start");
     addr
+}
+
+/// CQL address of the second test node, the one with TLS and password authentication.
+pub fn cassandra_tls_addr() -> String {
+    non_empty_var("KSBULK_CASSANDRA_TLS").unwrap_or_else(|| "127.0.0.1:9142".to_string())
+}
+
+/// PEM file of the CA that signed the TLS node's certificate.
+pub fn cassandra_tls_ca() -> PathBuf {
+    match non_empty_var("KSBULK_CASSANDRA_TLS_CA") {
+        Some(p) => PathBuf::from(p),
+        None => repo_root().join("target").join("stack-tls").join("cassandra").join("tls").join("ca.pem"),
+    }
+}
+
+/// Superuser of the TLS node (`KSBULK_CASSANDRA_TLS_USER` / `KSBULK_CASSANDRA_TLS_PASSWORD`,
+/// default cassandra/cassandra as `CASSANDRA_AUTH=1` makes it).
+pub fn cassandra_tls_superuser() -> (String, String) {
+    (
+        non_empty_var("KSBULK_CASSANDRA_TLS_USER").unwrap_or_else(|| "cassandra".to_string()),
+        non_empty_var("KSBULK_CASSANDRA_TLS_PASSWORD").unwrap_or_else(|| "cassandra".to_string()),
+    )
+}
+
+/// How the TLS node is started by hand, for failure messages.
+const TLS_NODE_START: &str = "KSBULK_STACK_DIR=target/stack-tls CASSANDRA_TLS=1 CASSANDRA_AUTH=1 \
+     CASSANDRA_NATIVE_PORT=9142 CASSANDRA_STORAGE_PORT=7100 CASSANDRA_JMX_PORT=7299 CASSANDRA_HEAP=512M \
+     scripts/cassandra start (scripts/test does)";
+
+/// Checks the TLS node listens and its CA file exists; returns (address, CA path).
+///
+/// # Panics
+/// When the CA file is missing or nothing listens at the address.
+pub fn require_cassandra_tls() -> (String, PathBuf) {
+    let addr = cassandra_tls_addr();
+    let ca = cassandra_tls_ca();
+    assert!(ca.is_file(), "no CA certificate of the TLS Cassandra node at {} (KSBULK_CASSANDRA_TLS_CA); start it with {TLS_NODE_START}", ca.display());
+    require_listening("TLS Cassandra node", &addr, "KSBULK_CASSANDRA_TLS", TLS_NODE_START);
+    (addr, ca)
+}
+
+/// The `ksbulk` binary of this build (`target/<profile>/ksbulk`, beside the test binary's
+/// `deps/` directory).
+///
+/// # Panics
+/// When it has not been built (`cargo build -p ksbulk`; `scripts/test` builds every target).
+pub fn ksbulk_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("path of the test binary");
+    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("test binary lives in target/<profile>/deps");
+    let bin = profile_dir.join(format!("ksbulk{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.is_file(), "the ksbulk binary is not built at {}; run cargo build -p ksbulk", bin.display());
+    bin
 }
 
 /// Checks the test Kafka broker listens and returns its bootstrap address.

@@ -4,6 +4,7 @@
 //! command that starts it, when the server is missing.
 
 mod corpus;
+mod keyspaces;
 mod schema;
 mod stack;
 mod verify;

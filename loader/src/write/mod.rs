@@ -12,6 +12,7 @@
 //! counted ([`crate::stats`]); rows that cannot be written go to the rejects file
 //! ([`rejects`]). See DESIGN.md ("write", "Amazon Keyspaces facts").
 
+pub mod auth;
 pub mod backoff;
 pub mod error;
 pub mod executor;
@@ -25,6 +26,7 @@ pub mod session;
 pub mod shape;
 pub mod statement;
 pub mod target;
+pub mod tls;
 pub mod ttl;
 pub mod value;
 
