@@ -11,7 +11,7 @@
 #   CASSANDRA_TLS=1          TLS on the native port, CA at $KSBULK_STACK_DIR/cassandra/tls/ca.pem
 #   CASSANDRA_CDC=1          cdc_enabled: true
 #   CASSANDRA_AUTH=1         PasswordAuthenticator, superuser cassandra/cassandra
-#   CASSANDRA_HEAP           heap size (-Xms = -Xmx), default 1G
+#   CASSANDRA_HEAP           heap size (-Xms = -Xmx), default 2G (loads of hundreds of tables)
 #   CASSANDRA_START_TIMEOUT  seconds to wait for CQL (default 240)
 
 CASSANDRA_VERSIONS="${CASSANDRA_VERSION:-5.0.8 5.0.7 5.0.6 5.0.5 5.0.4 5.0.3 5.0.2 5.0.1 5.0.0}"
@@ -22,7 +22,7 @@ CASSANDRA_FORMAT="${CASSANDRA_FORMAT:-oa}"
 CASSANDRA_TLS="${CASSANDRA_TLS:-0}"
 CASSANDRA_CDC="${CASSANDRA_CDC:-0}"
 CASSANDRA_AUTH="${CASSANDRA_AUTH:-0}"
-CASSANDRA_HEAP="${CASSANDRA_HEAP:-1G}"
+CASSANDRA_HEAP="${CASSANDRA_HEAP:-2G}"
 CASSANDRA_START_TIMEOUT="${CASSANDRA_START_TIMEOUT:-240}"
 
 C_DIR="$KSBULK_STACK_DIR/cassandra"

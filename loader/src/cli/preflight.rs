@@ -18,6 +18,10 @@ pub struct PreflightArgs {
     /// The kind of target. Default: found out (Amazon Keyspaces has system_schema_mcs).
     #[arg(long = "for", value_enum, value_name = "KIND")]
     pub target_kind: Option<TargetKind>,
+    /// The keyspace the tables are loaded into, when not their source keyspace (as
+    /// `ksbulk run --target-keyspace`).
+    #[arg(long)]
+    pub target_keyspace: Option<String>,
 
     /// Rows per second the load will run at: how long it takes and the provisioned
     /// capacity it needs.

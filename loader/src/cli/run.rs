@@ -22,6 +22,10 @@ pub struct RunArgs {
     /// How often the manifest is saved with each unit's acknowledged low-watermark.
     #[arg(long, value_parser = parse_duration, default_value = "2s")]
     pub checkpoint_every: Duration,
+    /// Skip the target checks made before anything is written (table, columns, types,
+    /// timestamped/TTL writes accepted; see `ksbulk preflight`).
+    #[arg(long)]
+    pub skip_preflight: bool,
     /// Rows buffered between each unit's reader and the writer.
     #[arg(long, default_value_t = 512)]
     pub buffered_rows: usize,

@@ -6,11 +6,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::checkpoint::Checkpoint;
-use crate::cli::conn::{ConnArgs, Routing};
 use crate::cli::preflight::PreflightArgs;
 use crate::preflight::cost::{estimate, CostInputs};
 use crate::preflight::{run_checks, PreflightOptions};
-use crate::write::session::connect;
+use crate::write::session::connect_resolved;
 
 /// Runs `ksbulk preflight`: exit 0 when every check passes, 1 on the first problem.
 ///
@@ -19,8 +18,9 @@ use crate::write::session::connect;
 pub fn run(args: PreflightArgs) -> anyhow::Result<ExitCode> {
     let manifest = Checkpoint::load(&args.manifest).with_context(|| format!("reading the manifest {}", args.manifest.display()))?.manifest;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
-    let session = rt.block_on(connect(&args.conn))?;
-    let opts = PreflightOptions { routing: effective_routing(&args.conn), target: args.target_kind };
+    let target = args.conn.resolve(args.rate)?;
+    let session = rt.block_on(connect_resolved(&target, |b| b))?;
+    let opts = PreflightOptions { routing: target.routing, target: args.target_kind, target_keyspace: args.target_keyspace.clone() };
     match rt.block_on(run_checks(&session, &manifest, &opts)) {
         Ok(report) => {
             print!("{report}");
@@ -33,15 +33,5 @@ pub fn run(args: PreflightArgs) -> anyhow::Result<ExitCode> {
             eprintln!("ksbulk: preflight failed: {e}");
             Ok(ExitCode::from(1))
         }
-    }
-}
-
-/// The routing the connection will use: a `keyspaces:<region>` target is always routed
-/// round-robin, whatever `--routing` says.
-fn effective_routing(conn: &ConnArgs) -> Routing {
-    if conn.target.iter().any(|t| t.starts_with("keyspaces:")) {
-        Routing::RoundRobin
-    } else {
-        conn.routing
     }
 }

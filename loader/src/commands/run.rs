@@ -12,7 +12,8 @@ use crate::run::{run_manifest, RunOptions};
 use crate::source::LocalStore;
 use crate::stats::progress::Progress;
 use crate::write::rejects::RejectsFile;
-use crate::write::session::connect;
+use crate::preflight::{run_checks, PreflightOptions};
+use crate::write::session::connect_resolved;
 use crate::write::{Writer, WriterConfig};
 
 /// Runs `ksbulk run`.
@@ -33,7 +34,19 @@ async fn load(args: RunArgs) -> anyhow::Result<ExitCode> {
             t.units.iter().filter(|u| u.status != crate::plan::manifest::UnitStatus::Done).map(move |u| u.estimate.rows / replicas)
         })
         .sum();
-    let session = connect(&args.conn).await?;
+    let rate = match args.write.rate {
+        crate::write::rate::RateSpec::Fixed(r) => Some(u64::from(r)),
+        _ => None,
+    };
+    let target = args.conn.resolve(rate)?;
+    let session = connect_resolved(&target, |b| b).await?;
+    if !args.skip_preflight {
+        let opts = PreflightOptions { routing: target.routing, target: None, target_keyspace: args.target_keyspace.clone() };
+        let report = run_checks(&session, &checkpoint.manifest, &opts).await.context("preflight (the target is not ready; nothing was written)")?;
+        for note in &report.notes {
+            eprintln!("ksbulk: note: {note}");
+        }
+    }
     let rejects = RejectsFile::append(&args.write.rejects)?;
     let writer = Writer::new(session, WriterConfig::from_args(&args.write), rejects);
     let progress = (!args.write.no_progress).then(|| Progress::start(writer.stats(), estimate, writer.in_flight_probe()));

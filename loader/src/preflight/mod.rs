@@ -36,12 +36,15 @@ use crate::write::mutation::quote_ident;
 const MURMUR3: &str = "org.apache.cassandra.dht.Murmur3Partitioner";
 
 /// What the checks need besides the manifest.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PreflightOptions {
     /// How the load routes requests (token-aware needs a partitioner the driver knows).
     pub routing: Routing,
     /// The kind of target; `None` finds out (Keyspaces has `system_schema_mcs`).
     pub target: Option<TargetKind>,
+    /// The keyspace the tables are loaded into, when not their source keyspace
+    /// (`ksbulk run --target-keyspace`).
+    pub target_keyspace: Option<String>,
 }
 
 /// What the checks found when they all passed.
@@ -104,7 +107,7 @@ pub async fn run_checks(session: &Session, manifest: &Manifest, opts: &Preflight
                 partitioner
             ));
         }
-        tables.push(check_table(session, target, plan).await?);
+        tables.push(check_table(session, target, plan, opts.target_keyspace.as_deref().unwrap_or(&plan.keyspace)).await?);
     }
     Ok(PreflightReport { target, partitioner, tables, notes })
 }
@@ -119,19 +122,19 @@ fn source_table(plan: &TablePlan) -> Result<TableSchema, PreflightError> {
 }
 
 /// Every check of one table; returns its name.
-async fn check_table(session: &Session, target: TargetKind, plan: &TablePlan) -> Result<String, PreflightError> {
+async fn check_table(session: &Session, target: TargetKind, plan: &TablePlan, keyspace: &str) -> Result<String, PreflightError> {
     let source = source_table(plan)?;
-    let object = format!("{}.{}", maybe_quote(&plan.keyspace), maybe_quote(&plan.table));
-    if !system::keyspace_exists(session, &plan.keyspace).await? {
-        return Err(PreflightError::KeyspaceMissing { keyspace: maybe_quote(&plan.keyspace).into_owned() });
+    let object = format!("{}.{}", maybe_quote(keyspace), maybe_quote(&plan.table));
+    if !system::keyspace_exists(session, keyspace).await? {
+        return Err(PreflightError::KeyspaceMissing { keyspace: maybe_quote(keyspace).into_owned() });
     }
-    if !system::table_exists(session, &plan.keyspace, &plan.table).await? {
+    if !system::table_exists(session, keyspace, &plan.table).await? {
         return Err(PreflightError::TableMissing { table: object });
     }
-    let columns = system::table_columns(session, &plan.keyspace, &plan.table).await?;
+    let columns = system::table_columns(session, keyspace, &plan.table).await?;
     compare::compare(&object, &source, &columns)?;
     if target == TargetKind::Keyspaces {
-        let (status, props) = system::keyspaces_table(session, &plan.keyspace, &plan.table).await?.unwrap_or_default();
+        let (status, props) = system::keyspaces_table(session, keyspace, &plan.table).await?.unwrap_or_default();
         let ttls = ttl_evidence(&source, plan);
         keyspaces::check_table(&object, &status, &props, plan.counter || source.is_counter(), ttls.as_deref())?;
     }

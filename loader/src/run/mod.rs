@@ -35,7 +35,7 @@ use crate::plan::manifest::UnitStatus;
 use crate::write::Writer;
 use acks::{acknowledge, Ack};
 use table::TableRun;
-use unit_reader::{read_unit, UnitItem};
+use unit_reader::{read_unit, Fragments, UnitItem};
 
 /// How a run proceeds.
 #[derive(Debug, Clone)]
@@ -91,6 +91,7 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
     let saver = tokio::spawn(save_periodically(Arc::clone(&cp), options.checkpoint_every));
 
     let mut merge = MergeStats::default();
+    let mut fragments = Fragments::default();
     let mut failed = Vec::new();
     let mut done = 0;
     let mut running = JoinSet::new();
@@ -103,13 +104,15 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
         let (t, u, result) = joined.map_err(|e| RunError::Schema { table: "?".into(), detail: format!("a unit task ended abnormally: {e}") })?;
         let mut guard = lock(&cp);
         match result {
-            Ok(stats) => {
+            Ok((stats, sent)) => {
                 merge.add(&stats);
+                fragments.add(&sent);
                 guard.finish_unit(t, u)?;
                 done += 1;
             }
-            Err((stats, error)) => {
+            Err(((stats, sent), error)) => {
                 merge.add(&stats);
+                fragments.add(&sent);
                 let unit = &guard.manifest.tables[t].units[u];
                 tracing::error!(table = %tables[t].plan.name(), unit = unit.id, "unit failed: {error}");
                 failed.push(FailedUnit { table: tables[t].plan.name(), unit: unit.id, range: format!("({}, {}]", unit.start, unit.end), error: error.to_string() });
@@ -122,7 +125,7 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
     let write = writer.finish().await;
     lock(&cp).save()?;
     let write = write?;
-    Ok(RunSummary::new(&merge, write, done, already_done, failed, started.elapsed()))
+    Ok(RunSummary::new(&merge, fragments, write, done, already_done, failed, started.elapsed()))
 }
 
 async fn save_periodically(cp: Shared, every: Duration) {
@@ -134,16 +137,16 @@ async fn save_periodically(cp: Shared, every: Duration) {
     }
 }
 
-type UnitResult = (usize, usize, Result<MergeStats, (MergeStats, UnitError)>);
+type UnitResult = (usize, usize, Result<(MergeStats, Fragments), ((MergeStats, Fragments), UnitError)>);
 
 /// One unit: its reader on a blocking thread, its rows submitted here, their outcomes
 /// acknowledged by a third task that moves the watermark.
 async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: Writer, options: RunOptions) -> UnitResult {
     let resume = match lock(&cp).begin_unit(t, u) {
-        Ok(ResumeFrom::Done) => return (t, u, Ok(MergeStats::default())),
+        Ok(ResumeFrom::Done) => return (t, u, Ok(Default::default())),
         Ok(ResumeFrom::Start) => None,
         Ok(ResumeFrom::After(w)) => Some(w),
-        Err(e) => return (t, u, Err((MergeStats::default(), e.into()))),
+        Err(e) => return (t, u, Err((Default::default(), e.into()))),
     };
     let (items_tx, mut items) = mpsc::channel::<UnitItem>(options.buffered_rows.max(1));
     let reader_table = Arc::clone(&table);
@@ -190,7 +193,7 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
     let result = match (read, error, acked) {
         (Ok(stats), None, Ok(())) => Ok(stats),
         (Ok(stats), Some(e), _) | (Ok(stats), None, Err(e)) => Err((stats, e)),
-        (Err(e), _, _) => Err((MergeStats::default(), e)),
+        (Err(e), _, _) => Err((Default::default(), e)),
     };
     (t, u, result)
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::unit_reader::Fragments;
 use crate::merge::MergeStats;
 use crate::stats::summary::peak_memory_mib;
 use crate::stats::WriteSummary;
@@ -30,7 +31,7 @@ pub struct MergeSummary {
     pub rows_read: u64,
     /// Distinct partitions.
     pub partitions: u64,
-    /// Distinct rows after reconciliation.
+    /// Distinct rows (static rows included) after reconciliation.
     pub rows_distinct: u64,
     /// Row versions merged into another (replica copies, overwrites across SSTables).
     pub rows_merged_away: u64,
@@ -79,6 +80,8 @@ pub struct RunSummary {
     pub units_failed: Vec<FailedUnit>,
     /// The merge.
     pub merge: MergeSummary,
+    /// Fragments handed to the writer (its `rows_received` counts the same).
+    pub fragments: Fragments,
     /// The writes.
     pub write: WriteSummary,
     /// Wall time of the run.
@@ -89,8 +92,8 @@ pub struct RunSummary {
 
 impl RunSummary {
     /// Assembles the summary.
-    pub fn new(merge: &MergeStats, write: WriteSummary, units_done: usize, units_already_done: usize, units_failed: Vec<FailedUnit>, wall: Duration) -> RunSummary {
-        RunSummary { units_done, units_already_done, units_failed, merge: merge.into(), write, wall_seconds: wall.as_secs_f64(), peak_memory_mib: peak_memory_mib() }
+    pub fn new(merge: &MergeStats, fragments: Fragments, write: WriteSummary, units_done: usize, units_already_done: usize, units_failed: Vec<FailedUnit>, wall: Duration) -> RunSummary {
+        RunSummary { units_done, units_already_done, units_failed, merge: merge.into(), fragments, write, wall_seconds: wall.as_secs_f64(), peak_memory_mib: peak_memory_mib() }
     }
 
     /// Whether every unit is done and every row written (none rejected).
@@ -108,7 +111,9 @@ impl fmt::Display for RunSummary {
             "merge: {} rows read, {} distinct rows in {} partitions, {} merged away as duplicates, {} deleted, {} cells expired, {} cells shadowed, {} cells of dropped columns",
             m.rows_read, m.rows_distinct, m.partitions, m.rows_merged_away, m.rows_deleted, m.cells_expired, m.cells_shadowed, m.dropped_column_cells
         )?;
-        write!(f, "{}", self.write)?;
+        let s = &self.fragments;
+        writeln!(f, "to write: {} rows, {} static rows, {} partition deletions, {} range deletions", s.rows, s.static_rows, s.partition_deletions, s.range_deletions)?;
+        writeln!(f, "{}", self.write)?;
         for u in &self.units_failed {
             writeln!(f, "FAILED {} unit {} {}: {}", u.table, u.unit, u.range, u.error)?;
         }

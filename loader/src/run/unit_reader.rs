@@ -19,6 +19,35 @@ use crate::plan::manifest::{token_text, Watermark};
 use crate::write::from_merge::MutationBuilder;
 use crate::write::Mutation;
 
+/// How many fragments of each kind a unit sent to the writer: with the merge's counters, it
+/// shows that each distinct row was written once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Fragments {
+    /// Clustered rows (or the single row of a table without clustering columns).
+    pub rows: u64,
+    /// Static rows.
+    pub static_rows: u64,
+    /// Partition deletions.
+    pub partition_deletions: u64,
+    /// Range tombstones.
+    pub range_deletions: u64,
+}
+
+impl Fragments {
+    /// Adds another unit's counts.
+    pub fn add(&mut self, o: &Fragments) {
+        self.rows += o.rows;
+        self.static_rows += o.static_rows;
+        self.partition_deletions += o.partition_deletions;
+        self.range_deletions += o.range_deletions;
+    }
+
+    /// Every fragment sent.
+    pub fn total(&self) -> u64 {
+        self.rows + self.static_rows + self.partition_deletions + self.range_deletions
+    }
+}
+
 /// What the reader hands to the unit's writer task, in source order.
 #[derive(Debug)]
 pub enum UnitItem {
@@ -29,11 +58,12 @@ pub enum UnitItem {
 }
 
 /// Reads unit `unit` of `table` from after `resume_after` (or its start), sending items to
-/// `out`. Returns the merge counters; stops early, without error, when `out` is closed.
+/// `out`. Returns the merge counters and the fragments sent; stops early, without error,
+/// when `out` is closed.
 ///
 /// # Errors
 /// [`UnitError`] naming the SSTable (file, component, offset) or the partition at fault.
-pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, now: i64, out: &mpsc::Sender<UnitItem>) -> Result<MergeStats, UnitError> {
+pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, now: i64, out: &mpsc::Sender<UnitItem>) -> Result<(MergeStats, Fragments), UnitError> {
     let plan = &table.plan.units[unit];
     let partitioner = table.partitioner;
     let range = plan.range(partitioner).ok_or_else(|| UnitError::Manifest(format!("unit {} has unreadable tokens ({}, {}]", plan.id, plan.start, plan.end)))?;
@@ -56,6 +86,8 @@ pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>
     let mut merger = open_unit(&opened, Some(range), options)?;
     let builder = MutationBuilder::new(Arc::clone(&table.target));
     let mut skipping = resume_key;
+    let mut sent = Fragments::default();
+    let send = |m: Mutation| out.blocking_send(UnitItem::Mutation(m)).is_ok();
     while let Some(partition) = merger.next_partition()? {
         if let Some(last) = &skipping {
             // Partitions up to the watermark are acknowledged already.
@@ -65,32 +97,39 @@ pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>
             skipping = None;
         }
         let pk = builder.partition_key(&partition)?;
-        let send = |m: Mutation| out.blocking_send(UnitItem::Mutation(m)).is_ok();
         if let Some(m) = builder.partition_deletion(&pk, &partition) {
+            sent.partition_deletions += 1;
             if !send(m) {
-                return Ok(merger.into_stats());
+                return Ok((merger.into_stats(), sent));
             }
         }
         if let Some(row) = &partition.static_row {
+            sent.static_rows += 1;
             if !send(builder.row(&pk, row)?) {
-                return Ok(merger.into_stats());
+                return Ok((merger.into_stats(), sent));
             }
         }
         while let Some(item) = merger.next_unfiltered()? {
             let m = match &item {
-                MergedUnfiltered::Row(row) => builder.row(&pk, row)?,
-                MergedUnfiltered::RangeTombstone(rt) => builder.range_tombstone(&pk, rt),
+                MergedUnfiltered::Row(row) => {
+                    sent.rows += 1;
+                    builder.row(&pk, row)?
+                }
+                MergedUnfiltered::RangeTombstone(rt) => {
+                    sent.range_deletions += 1;
+                    builder.range_tombstone(&pk, rt)
+                }
             };
             if !send(m) {
-                return Ok(merger.into_stats());
+                return Ok((merger.into_stats(), sent));
             }
         }
         let watermark = Watermark { token: token_text(&partition.token), key_hex: crate::merge::merger::hex(&partition.key) };
         if out.blocking_send(UnitItem::PartitionEnd(watermark)).is_err() {
-            return Ok(merger.into_stats());
+            return Ok((merger.into_stats(), sent));
         }
     }
-    Ok(merger.into_stats())
+    Ok((merger.into_stats(), sent))
 }
 
 enum Start {

@@ -26,6 +26,9 @@ pub struct TargetTable {
     pub clustering: Vec<ColumnSpec>,
     /// Regular and static columns.
     pub columns: Vec<ColumnSpec>,
+    /// Whether the table has a `default_time_to_live`: data without a TTL is then written
+    /// with `TTL 0`, as the source had it, instead of taking the default.
+    pub default_ttl: bool,
 }
 
 /// One column of a [`TargetTable`].
@@ -86,6 +89,7 @@ impl TargetTable {
             partition_key,
             clustering,
             columns,
+            default_ttl: false,
         }
     }
 

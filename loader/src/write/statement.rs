@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 
-use super::mutation::{Cell, CellValue, ColumnKind, Deletion, Mutation, RangeBound};
+use super::mutation::{Cell, CellValue, ColumnKind, Deletion, Mutation, RangeBound, TargetTable};
 use super::rejects::RejectReason;
 use super::row_size::{RowSize, KEYSPACES_MAX_ROW_BYTES};
 use super::shape::{AssignOp, Assignment, Shape, SliceSide};
@@ -135,6 +135,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
 
     let mut groups: BTreeMap<GroupKey, Vec<&Cell>> = BTreeMap::new();
     let mut counters: Vec<&Cell> = Vec::new();
+    let mut lists: Vec<Vec<(GroupKey, &Cell)>> = Vec::new();
     for c in &m.cells {
         if let CellValue::Counter(_) = c.value {
             counters.push(c);
@@ -142,7 +143,34 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
         }
         match remaining_ttl(c.expiry, now_ms) {
             RemainingTtl::Expired => plan.expired += 1,
+            ttl if table.columns[c.column].kind == ColumnKind::List => match lists.last_mut() {
+                Some(l) if l[0].1.column == c.column => l.push(((c.timestamp, ttl), c)),
+                _ => lists.push(vec![((c.timestamp, ttl), c)]),
+            },
             ttl => groups.entry((c.timestamp, ttl)).or_default().push(c),
+        }
+    }
+    // The target orders list elements by when they are appended, so a list's elements must be
+    // appended in their source order. Grouped statements go out in (timestamp, TTL) order:
+    // lists whose runs of equal (timestamp, TTL) already come in that order join the groups;
+    // the others are appended run by run, in order, after them.
+    let mut ordered_lists: Vec<Vec<(GroupKey, Vec<&Cell>)>> = Vec::new();
+    for list in lists {
+        let mut runs: Vec<(GroupKey, Vec<&Cell>)> = Vec::new();
+        for (key, c) in list {
+            match runs.last_mut() {
+                Some((k, cells)) if *k == key => cells.push(c),
+                _ => runs.push((key, vec![c])),
+            }
+        }
+        if runs.windows(2).all(|w| w[0].0 < w[1].0) {
+            for (key, cells) in runs {
+                let group = groups.entry(key).or_default();
+                group.extend(cells);
+                group.sort_by_key(|c| c.column); // stable: path order within a column stays
+            }
+        } else {
+            ordered_lists.push(runs);
         }
     }
     if let Some(k) = liveness_key {
@@ -152,10 +180,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
     let mut row_size = key_size;
     let keys = || m.partition_key.iter().chain(m.clustering.iter()).map(|v| BoundValue::Raw(v.clone()));
     for ((timestamp, ttl), cells) in &groups {
-        let ttl_value = match ttl {
-            RemainingTtl::Seconds(s) => Some(BoundValue::Int(*s)),
-            _ => None,
-        };
+        let ttl_value = ttl_binding(*ttl, table);
         let (simple, multi): (Vec<&Cell>, Vec<&Cell>) =
             cells.iter().partition(|c| !table.columns[c.column].kind.is_multi_cell());
         let is_insert = liveness_key == Some((*timestamp, *ttl));
@@ -246,6 +271,27 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
             values.extend(keys());
             plan.statements.push(Statement {
                 shape: Shape::Update { assignments, ttl: ttl_value.is_some(), clustering: has_clustering },
+                values,
+                write_units: size.write_units(),
+            });
+        }
+    }
+
+    for runs in &ordered_lists {
+        for ((timestamp, ttl), cells) in runs {
+            let ttl_value = ttl_binding(*ttl, table);
+            let mut size = key_size;
+            for c in cells {
+                let (path, value) = element(c);
+                size.column(path.len() + value.len(), ncols);
+                row_size.column(path.len() + value.len(), ncols);
+            }
+            let mut values = vec![BoundValue::BigInt(*timestamp)];
+            values.extend(ttl_value.clone());
+            values.push(BoundValue::Raw(serialize_elements(cells.iter().map(|c| &element(c).1[..]))));
+            values.extend(keys());
+            plan.statements.push(Statement {
+                shape: Shape::Update { assignments: vec![Assignment { column: cells[0].column as u16, op: AssignOp::ListAppend }], ttl: ttl_value.is_some(), clustering: has_clustering },
                 values,
                 write_units: size.write_units(),
             });
@@ -439,6 +485,16 @@ fn range_delete(
     Ok(Some((Shape::DeleteRange { eq: eq as u16, lower, upper }, values)))
 }
 
+/// The TTL to bind: the remaining TTL of expiring data; `0` for data without a TTL in a
+/// table with a default TTL (which would otherwise expire it); none otherwise.
+fn ttl_binding(ttl: RemainingTtl, table: &TargetTable) -> Option<BoundValue> {
+    match ttl {
+        RemainingTtl::Seconds(s) => Some(BoundValue::Int(s)),
+        RemainingTtl::None if table.default_ttl => Some(BoundValue::Int(0)),
+        _ => None,
+    }
+}
+
 fn simple_value(c: &Cell) -> Bytes {
     match &c.value {
         CellValue::Simple(v) => v.clone(),
@@ -477,7 +533,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::write::mutation::{ColumnSpec, Expiry, Liveness, TargetTable};
+    use crate::write::mutation::{ColumnSpec, Expiry, Liveness};
 
     const NOW_MS: i64 = 1_700_000_000_000;
 
@@ -534,6 +590,45 @@ mod tests {
         assert_eq!(st.shape, Shape::Insert { columns: vec![0, 1], ttl: false, clustering: true });
         assert_eq!(st.values, vec![raw(b"P"), raw(b"C"), raw(b"A"), raw(b"B"), BoundValue::BigInt(10)]);
         assert_eq!(st.write_units, 1);
+    }
+
+    #[test]
+    fn list_elements_are_appended_in_source_order_across_timestamps() {
+        // Elements in path order written at 5, 5, 9, 5: the target orders elements by when
+        // they are appended, so the runs go out in that order, one statement each.
+        let mut m = row();
+        m.cells = vec![cell(0, 5, None, b"A"), elem(4, 5, b"1", b"x"), elem(4, 5, b"2", b"y"), elem(4, 9, b"3", b"z"), elem(4, 5, b"4", b"w")];
+        let p = plan_mutation(&m, NOW_MS, &PlanOptions::default());
+        let appends: Vec<(i64, usize)> = p
+            .statements
+            .iter()
+            .filter(|s| matches!(&s.shape, Shape::Update { assignments, .. } if assignments.iter().any(|a| a.op == AssignOp::ListAppend)))
+            .map(|s| match (&s.values[0], &s.values[1]) {
+                (BoundValue::BigInt(ts), BoundValue::Raw(list)) => (*ts, u32::from_be_bytes(list[..4].try_into().unwrap()) as usize),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(appends, vec![(5, 2), (9, 1), (5, 1)]);
+        assert_eq!(p.statements.len(), 4, "the simple cell keeps its own group statement");
+
+        // In timestamp order already: the elements join their groups.
+        m.cells = vec![elem(4, 5, b"1", b"x"), elem(4, 9, b"2", b"y")];
+        let p = plan_mutation(&m, NOW_MS, &PlanOptions::default());
+        assert_eq!(p.statements.len(), 2);
+        assert_eq!(p.statements[0].values[0], BoundValue::BigInt(5));
+    }
+
+    #[test]
+    fn data_without_ttl_is_written_with_ttl_zero_where_the_table_has_a_default() {
+        let mut t = (*table()).clone();
+        t.default_ttl = true;
+        let mut m = Mutation::new(Arc::new(t), vec![b(b"P")], vec![b(b"C")]);
+        m.liveness = Some(Liveness { timestamp: 10, expiry: None });
+        m.cells = vec![cell(0, 10, None, b"A"), cell(1, 10, expires_in(50), b"B")];
+        let p = plan_mutation(&m, NOW_MS, &PlanOptions::default());
+        assert_eq!(p.statements[0].shape, Shape::Insert { columns: vec![0], ttl: true, clustering: true });
+        assert_eq!(p.statements[0].values.last(), Some(&BoundValue::Int(0)));
+        assert!(matches!(p.statements[1].values[1], BoundValue::Int(s) if s > 0));
     }
 
     #[test]

@@ -36,13 +36,15 @@ pub fn target_table(schema: &TableSchema, keyspace: Option<&str>) -> Result<Targ
         let kind = column_kind(schema, &c.name, &c.cql_type)?;
         columns.push(ColumnSpec { name: c.name.clone(), kind, is_static });
     }
-    Ok(TargetTable::new(
+    let mut table = TargetTable::new(
         keyspace.unwrap_or(&schema.keyspace),
         schema.name.clone(),
         schema.partition_key.iter().map(|c| ColumnSpec::key(c.name.clone())).collect(),
         schema.clustering.iter().map(|c| ColumnSpec::key(c.name.clone())).collect(),
         columns,
-    ))
+    );
+    table.default_ttl = schema.default_time_to_live() > 0;
+    Ok(table)
 }
 
 fn column_kind(schema: &TableSchema, column: &str, ty: &CqlType) -> Result<ColumnKind, TargetSchemaError> {
@@ -95,6 +97,9 @@ mod tests {
         let t = target_table(file.table().unwrap(), None).unwrap();
         assert_eq!(t.keyspace, "ks");
         assert!(t.is_counter_table());
+        assert!(!t.default_ttl);
+        let file = SchemaFile::parse("CREATE TABLE ks.d (k int PRIMARY KEY, v int) WITH default_time_to_live = 60;", "schema.cql").unwrap();
+        assert!(target_table(file.table().unwrap(), None).unwrap().default_ttl);
         let file = SchemaFile::parse("CREATE TABLE ks.u (k int PRIMARY KEY, u missing);", "schema.cql").unwrap();
         let err = target_table(file.table().unwrap(), None).unwrap_err();
         assert!(err.to_string().contains("user type missing"), "{err}");

@@ -107,7 +107,7 @@ fn cassandra_ddl_of_every_corpus_schema_is_format_independent_and_applies() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let s = session().await;
-        let report = run_checks(&s, &manifest(&tables), &PreflightOptions { routing: conn_args().routing, target: None })
+        let report = run_checks(&s, &manifest(&tables), &PreflightOptions { routing: conn_args().routing, target: None, target_keyspace: None })
             .await
             .unwrap_or_else(|e| panic!("preflight on the applied corpus tables: {e}"));
         assert_eq!(report.tables.len(), chosen.len());

@@ -42,7 +42,7 @@ fn counter_source(ks: &str) -> String {
 }
 
 fn options() -> PreflightOptions {
-    PreflightOptions { routing: conn_args().routing, target: None }
+    PreflightOptions { routing: conn_args().routing, target: None, target_keyspace: None }
 }
 
 #[test]
