@@ -15,19 +15,30 @@ use super::{CqlType, ValueError};
 /// Appends `s` as a JSON string literal (quotes included).
 pub fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
+    // Every character that needs escaping is ASCII, so scanning bytes finds them and every
+    // cut falls on a character boundary; runs of plain text are copied whole.
+    let mut plain_from = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b if b < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain_from..i]);
+        if escaped.is_empty() {
+            out.push_str(&format!("\\u{:04X}", b));
+        } else {
+            out.push_str(escaped);
         }
+        plain_from = i + 1;
     }
+    out.push_str(&s[plain_from..]);
     out.push('"');
 }
 
@@ -46,12 +57,14 @@ pub fn cql_identifier(name: &str) -> String {
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+    // Filled as bytes (blobs are hex-dumped whole: this is hot in `dump`), then checked as
+    // UTF-8 by the ASCII fast path.
+    let mut out = vec![0u8; bytes.len() * 2];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 15) as usize];
     }
-    s
+    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 fn uuid_string(bytes: &[u8]) -> String {
@@ -353,6 +366,18 @@ mod tests {
         let mut s = String::new();
         json(ty, bytes, &mut s).unwrap();
         s
+    }
+
+    #[test]
+    fn json_strings_escape_quotes_backslashes_and_controls_and_keep_the_rest() {
+        let mut out = String::new();
+        push_json_string(&mut out, "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f} é€😀 end");
+        assert_eq!(out, "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001F é€😀 end\"");
+        out.clear();
+        push_json_string(&mut out, "");
+        assert_eq!(out, "\"\"");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
     }
 
     #[test]

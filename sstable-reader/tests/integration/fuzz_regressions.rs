@@ -20,7 +20,8 @@ fn replay(target: &str, file: &Path) {
     assert!(result.is_ok(), "fuzz regression {target}/{} fails again", file.file_name().unwrap().to_string_lossy());
 }
 
-/// How many crash inputs `testdata/fuzz-regressions` holds (raise it when adding some).
+/// How many crash inputs `testdata/fuzz-regressions` holds (raise it when adding some; the
+/// first fuzzing runs, ~30 min over all targets, found none).
 const MIN_INPUTS: usize = 0;
 
 #[test]
@@ -38,7 +39,7 @@ fn every_fuzz_crash_input_decodes_without_panicking() {
             replayed += 1;
         }
     }
-    // Every target has had crash inputs; fewer means the directory lost files.
+    // Fewer than recorded means the directory lost files.
     assert!(replayed >= MIN_INPUTS, "{replayed} regression inputs under {}, expected at least {MIN_INPUTS}", regressions_dir().display());
 }
 
