@@ -2,7 +2,15 @@
 
 use clap::Parser;
 
+/// Log lines go to stderr; `KSBULK_LOG` filters them (`info`, `ksbulk=debug`, …; default
+/// `warn`, so unit failures and insecure TLS choices always show).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KSBULK_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
 fn main() -> std::process::ExitCode {
+    init_logging();
     let cli = ksbulk::cli::Cli::parse();
     match ksbulk::commands::dispatch(cli) {
         Ok(code) => code,

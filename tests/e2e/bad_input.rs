@@ -38,7 +38,8 @@ async fn a_corrupt_chunk_fails_its_unit_and_names_the_spot() {
     create_target(&s, &good.keyspace, "e2e_bad", &schemas).await;
     let manifest = work.join("m.json");
     ksbulk_ok(&["plan", "--source", source.to_str().unwrap(), "--manifest", manifest.to_str().unwrap()]);
-    let out = ksbulk(&["run", manifest.to_str().unwrap(), "--target", &addr, "--target-keyspace", "e2e_bad", "--no-progress"]);
+    let rejects = work.join("rejects.jsonl");
+    let out = ksbulk(&["run", manifest.to_str().unwrap(), "--target", &addr, "--target-keyspace", "e2e_bad", "--no-progress", "--rejects", rejects.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "a failed unit ends the run with 2:\n{stdout}");
     let name = bad_data.file_name().unwrap().to_string_lossy().to_string();

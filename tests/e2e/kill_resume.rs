@@ -32,7 +32,8 @@ async fn killed_five_times_and_resumed_loads_every_row() {
     // Seeded, so a failure can be replayed: kill after 2-9 s of each run.
     let mut seed: u64 = std::env::var("KSBULK_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_1234);
     let mut kills = 0;
-    let run_args = ["run", manifest.to_str().unwrap(), "--target", &addr, "--target-keyspace", "e2e_kill", "--no-progress", "--checkpoint-every", "500ms"];
+    let rejects = work.join("rejects.jsonl");
+    let run_args = ["run", manifest.to_str().unwrap(), "--target", &addr, "--target-keyspace", "e2e_kill", "--no-progress", "--checkpoint-every", "500ms", "--rejects", rejects.to_str().unwrap()];
     while kills < 5 {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let after = Duration::from_millis(2000 + (seed >> 33) % 7000);

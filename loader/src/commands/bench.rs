@@ -17,7 +17,7 @@ use crate::stats::progress::Progress;
 use crate::stats::WriteSummary;
 use crate::write::mutation::{Cell, CellValue, ColumnKind, ColumnSpec, Liveness, Mutation, TargetTable};
 use crate::write::rejects::RejectsFile;
-use crate::write::session::connect;
+use crate::write::session::connect_resolved;
 use crate::write::{WriteError, Writer, WriterConfig};
 
 /// The JSON report of a bench run.
@@ -38,7 +38,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let session = connect(&args.conn).await?;
+    let rate = args.write.rate.fixed();
+    let session = connect_resolved(&args.conn.resolve(rate)?, |b| b).await?;
     let ks = crate::write::mutation::quote_ident(&args.keyspace);
     let table_name = format!("{ks}.{}", crate::write::mutation::quote_ident(&args.table));
     let mut ddl = vec![format!(

@@ -34,10 +34,7 @@ async fn load(args: RunArgs) -> anyhow::Result<ExitCode> {
             t.units.iter().filter(|u| u.status != crate::plan::manifest::UnitStatus::Done).map(move |u| u.estimate.rows / replicas)
         })
         .sum();
-    let rate = match args.write.rate {
-        crate::write::rate::RateSpec::Fixed(r) => Some(u64::from(r)),
-        _ => None,
-    };
+    let rate = args.write.rate.fixed();
     let target = args.conn.resolve(rate)?;
     let session = connect_resolved(&target, |b| b).await?;
     if !args.skip_preflight {

@@ -33,6 +33,16 @@ impl std::str::FromStr for RateSpec {
     }
 }
 
+impl RateSpec {
+    /// The fixed row rate, if one was given (sizes the Keyspaces connection pool).
+    pub fn fixed(self) -> Option<u64> {
+        match self {
+            RateSpec::Fixed(r) => Some(u64::from(r)),
+            RateSpec::Unlimited | RateSpec::Auto => None,
+        }
+    }
+}
+
 fn limiter(per_second: u32) -> Option<Arc<DefaultDirectRateLimiter>> {
     let rate = NonZeroU32::new(per_second)?;
     // Burst of 1/20 s keeps the flow smooth while letting a batch of rows through.
