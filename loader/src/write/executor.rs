@@ -475,3 +475,24 @@ async fn auto_rate(inner: std::sync::Weak<Inner>) {
         last = Some(cur);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::mutation::ColumnSpec;
+    use bytes::Bytes;
+
+    fn m(table: &str, pk: &[&'static [u8]]) -> Mutation {
+        let keys = (0..pk.len()).map(|i| ColumnSpec::key(format!("k{i}"))).collect();
+        let t = Arc::new(TargetTable::new("ks", table, keys, vec![], vec![]));
+        Mutation::new(t, pk.iter().map(|v| Bytes::from_static(v)).collect(), vec![])
+    }
+
+    #[test]
+    fn partition_ids_tell_tables_and_composite_keys_apart() {
+        assert_eq!(partition_id(&m("t", &[b"ab"])), partition_id(&m("t", &[b"ab"])), "same partition, new Arc");
+        assert_ne!(partition_id(&m("t", &[b"ab"])), partition_id(&m("u", &[b"ab"])));
+        assert_ne!(partition_id(&m("t", &[b"a", b"b"])), partition_id(&m("t", &[b"ab", b""])));
+        assert_ne!(partition_id(&m("t", &[b"a", b"b"])), partition_id(&m("t", &[b"ab"])));
+    }
+}
