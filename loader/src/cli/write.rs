@@ -41,6 +41,14 @@ pub struct WriteArgs {
     /// Write the source's tombstones as timestamped DELETEs (off: the target is empty).
     #[arg(long)]
     pub write_deletes: bool,
+    /// Enforce Amazon Keyspaces' limits before sending: rows whose partition key encodes to
+    /// over 2048 bytes or clustering columns to over 850 are rejected (`invalid_key`), no
+    /// statement writes more than 225 columns (wider rows become several statements, each
+    /// cell keeping its timestamp and TTL), and each partition gets at most 1,000 write
+    /// units/s. Set it when the target is Keyspaces (`--target keyspaces:<region>`); Cassandra
+    /// and ScyllaDB have none of these limits.
+    #[arg(long)]
+    pub keyspaces_limits: bool,
     /// Rows larger than this (Keyspaces' encoded size estimate) are rejected.
     #[arg(long, default_value_t = crate::write::row_size::KEYSPACES_MAX_ROW_BYTES)]
     pub max_row_bytes: usize,
@@ -74,6 +82,15 @@ mod tests {
         assert_eq!(t.write.max_retries, 10);
         assert!(!t.write.write_deletes);
         assert_eq!(t.write.max_row_bytes, 1024 * 1024);
+        assert!(!t.write.keyspaces_limits);
+    }
+
+    #[test]
+    fn keyspaces_limits_flag() {
+        let t = T::try_parse_from(["x", "--keyspaces-limits"]).unwrap();
+        assert!(t.write.keyspaces_limits);
+        let cfg = crate::write::WriterConfig::from_args(&t.write);
+        assert!(cfg.plan.keyspaces_limits);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! in-flight window, retries what can be retried, rejects what cannot be written, and counts
 //! every outcome.
 //!
-//! Flow of one row: [`Writer::submit`] plans its statements (`statement.rs`), waits for the
-//! row and write-unit buckets and for a slot in the window, then a task sends the statements
+//! Flow of one row: [`Writer::submit`] plans its statements (`statement.rs`), waits for its
+//! partition's pacer (Keyspaces limits only), the row and write-unit buckets and a slot in
+//! the window, then a task sends the statements
 //! in order (list appends and INSERT-then-UPDATE depend on it) and reports a [`RowOutcome`]
 //! through the returned [`RowTicket`] — the checkpoint layer keeps its low-watermark with
 //! them.
@@ -21,8 +22,9 @@ use super::backoff::Backoff;
 use super::error::{classify, ErrorClass, WriteError};
 use super::in_flight::{Aimd, InFlight};
 use super::mutation::{Mutation, TargetTable};
-use super::rate::{AutoRate, RateGate, RateSpec, Window};
+use super::rate::{AutoRate, PartitionPacer, RateGate, RateSpec, Window};
 use super::rejects::{RejectReason, RejectRecord, RejectsFile};
+use super::row_size::KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND;
 use super::shape::Shape;
 use super::statement::{plan_mutation, PlanOptions, Statement};
 use super::ttl::now_millis;
@@ -50,6 +52,9 @@ pub struct WriterConfig {
     pub auto_initial_rate: u32,
     /// Observation window of `--rate auto`.
     pub auto_window: Duration,
+    /// Write units per second to one partition when `plan.keyspaces_limits` is on
+    /// (Keyspaces: 1,000).
+    pub partition_write_units_per_second: u32,
 }
 
 impl Default for WriterConfig {
@@ -64,6 +69,7 @@ impl Default for WriterConfig {
             min_concurrency: 2,
             auto_initial_rate: 1000,
             auto_window: Duration::from_secs(1),
+            partition_write_units_per_second: KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND,
         }
     }
 }
@@ -72,7 +78,11 @@ impl WriterConfig {
     /// The configuration given by the write flags.
     pub fn from_args(a: &crate::cli::write::WriteArgs) -> Self {
         WriterConfig {
-            plan: PlanOptions { write_deletes: a.write_deletes, max_row_bytes: a.max_row_bytes },
+            plan: PlanOptions {
+                write_deletes: a.write_deletes,
+                max_row_bytes: a.max_row_bytes,
+                keyspaces_limits: a.keyspaces_limits,
+            },
             backoff: Backoff { base: a.retry_base, max: a.retry_max, max_retries: a.max_retries },
             max_errors: a.max_errors,
             rate: a.rate,
@@ -118,6 +128,8 @@ struct Inner {
     prepared: PreparedCache,
     in_flight: Arc<InFlight>,
     rate: RateGate,
+    /// Per-partition write-unit pacing, under Keyspaces limits only.
+    partitions: Option<PartitionPacer>,
     stats: Arc<WriteStats>,
     rejects: RejectsFile,
     outstanding: AtomicU64,
@@ -163,6 +175,7 @@ impl Writer {
             prepared: RwLock::new(HashMap::new()),
             in_flight: Arc::new(InFlight::new(aimd)),
             rate: RateGate::new(rows_rate, cfg.write_units_per_second),
+            partitions: cfg.plan.keyspaces_limits.then(|| PartitionPacer::new(cfg.partition_write_units_per_second)),
             stats: Arc::new(WriteStats::default()),
             rejects,
             outstanding: AtomicU64::new(0),
@@ -240,6 +253,11 @@ impl Writer {
             return Ok(RowTicket(rx));
         }
         let write_units: u32 = plan.statements.iter().map(|s| s.write_units).sum();
+        // The partition first: a row held back for its hot partition must not sit on tokens
+        // of the global buckets meanwhile.
+        if let Some(pacer) = &inner.partitions {
+            pacer.admit(&partition_id(&m), write_units).await;
+        }
         inner.rate.admit(write_units).await;
         let slot = inner.in_flight.acquire_owned().await;
         inner.outstanding.fetch_add(1, Relaxed);
@@ -419,6 +437,19 @@ impl Inner {
     }
 }
 
+/// Names `m`'s partition for the pacer: table and partition key values, each
+/// length-prefixed so that no two partitions share a name.
+fn partition_id(m: &Mutation) -> Vec<u8> {
+    let t = &m.table;
+    let parts = [t.keyspace.as_bytes(), t.name.as_bytes()].into_iter().chain(m.partition_key.iter().map(|v| &v[..]));
+    let mut id = Vec::with_capacity(16 + t.keyspace.len() + t.name.len() + m.partition_key.iter().map(|v| v.len() + 4).sum::<usize>());
+    for p in parts {
+        id.extend_from_slice(&(p.len() as u32).to_be_bytes());
+        id.extend_from_slice(p);
+    }
+    id
+}
+
 /// The `--rate auto` controller loop: every window, feeds the counters' deltas to
 /// [`AutoRate`] and sets the row rate it returns. Ends with the writer.
 async fn auto_rate(inner: std::sync::Weak<Inner>) {
@@ -442,5 +473,26 @@ async fn auto_rate(inner: std::sync::Weak<Inner>) {
             tracing::debug!(rate, best = ctl.best(), ?w, "auto rate");
         }
         last = Some(cur);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::mutation::ColumnSpec;
+    use bytes::Bytes;
+
+    fn m(table: &str, pk: &[&'static [u8]]) -> Mutation {
+        let keys = (0..pk.len()).map(|i| ColumnSpec::key(format!("k{i}"))).collect();
+        let t = Arc::new(TargetTable::new("ks", table, keys, vec![], vec![]));
+        Mutation::new(t, pk.iter().map(|v| Bytes::from_static(v)).collect(), vec![])
+    }
+
+    #[test]
+    fn partition_ids_tell_tables_and_composite_keys_apart() {
+        assert_eq!(partition_id(&m("t", &[b"ab"])), partition_id(&m("t", &[b"ab"])), "same partition, new Arc");
+        assert_ne!(partition_id(&m("t", &[b"ab"])), partition_id(&m("u", &[b"ab"])));
+        assert_ne!(partition_id(&m("t", &[b"a", b"b"])), partition_id(&m("t", &[b"ab", b""])));
+        assert_ne!(partition_id(&m("t", &[b"a", b"b"])), partition_id(&m("t", &[b"ab"])));
     }
 }

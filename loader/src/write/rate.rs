@@ -1,8 +1,10 @@
 //! Throughput limits: token buckets (`governor`, GCRA) on rows/s and on Keyspaces write
-//! units/s, and the `--rate auto` controller that looks for the highest rate the target takes.
+//! units/s, a per-partition pacer for Keyspaces' 1,000 write units/s per partition, and the
+//! `--rate auto` controller that looks for the highest rate the target takes.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -96,6 +98,89 @@ impl RateGate {
                 left -= bite;
             }
         }
+    }
+}
+
+/// Keeps each partition under `per_second` write units per second (Keyspaces throttles a
+/// partition above 1,000 WU/s, and a wide partition's rows arrive back to back).
+///
+/// GCRA per partition, by reservation: each partition has a theoretical arrival time `tat`;
+/// a row of `n` units waits until `tat − burst`, and moves `tat` on by `n / per_second`.
+/// Rows of one partition are thus spaced at the partition's rate whatever their order of
+/// arrival, with a burst of `burst` (a tenth of a second's worth) at most, and a row larger
+/// than the burst is paced, not refused. Reservations are taken under a lock held for a map
+/// lookup; the wait happens outside it.
+///
+/// Only partitions written recently are kept: an entry whose `tat` has passed has a full
+/// bucket, the same as no entry, so it is dropped when the map is swept. The map sweeps itself
+/// when it has doubled since the last sweep, so its size follows the partitions in flight.
+/// Time is a parameter of [`PartitionPacer::reserve_at`], so tests run on a simulated clock.
+#[derive(Debug)]
+pub struct PartitionPacer {
+    per_second: f64,
+    burst: Duration,
+    state: Mutex<PacerState>,
+}
+
+#[derive(Debug, Default)]
+struct PacerState {
+    tat: HashMap<Vec<u8>, Instant>,
+    sweep_at: usize,
+}
+
+/// Fewest entries before the pacer's map is swept.
+const PACER_MIN_SWEEP: usize = 1024;
+
+impl PartitionPacer {
+    /// At most `per_second` write units per second to one partition (must be > 0).
+    pub fn new(per_second: u32) -> Self {
+        let per_second = f64::from(per_second.max(1));
+        PartitionPacer {
+            per_second,
+            burst: Duration::from_millis(100),
+            state: Mutex::new(PacerState { tat: HashMap::new(), sweep_at: PACER_MIN_SWEEP }),
+        }
+    }
+
+    /// Reserves `write_units` for `partition` (any byte string that tells partitions apart)
+    /// at `now` and returns when they may be sent.
+    pub fn reserve_at(&self, partition: &[u8], write_units: u32, now: Instant) -> Instant {
+        let cost = Duration::from_secs_f64(f64::from(write_units.max(1)) / self.per_second);
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let ready = match st.tat.get_mut(partition) {
+            Some(tat) if *tat > now => {
+                let ready = tat.checked_sub(self.burst).map_or(now, |t| t.max(now));
+                *tat += cost;
+                ready
+            }
+            Some(tat) => {
+                *tat = now + cost;
+                now
+            }
+            None => {
+                st.tat.insert(partition.to_vec(), now + cost);
+                now
+            }
+        };
+        if st.tat.len() >= st.sweep_at {
+            st.tat.retain(|_, tat| *tat > now);
+            st.sweep_at = (st.tat.len() * 2).max(PACER_MIN_SWEEP);
+        }
+        ready
+    }
+
+    /// Waits until `write_units` more may be sent to `partition`.
+    pub async fn admit(&self, partition: &[u8], write_units: u32) {
+        let now = Instant::now();
+        let ready = self.reserve_at(partition, write_units, now);
+        if ready > now {
+            tokio::time::sleep_until(ready.into()).await;
+        }
+    }
+
+    /// Partitions currently tracked (written to recently).
+    pub fn tracked(&self) -> usize {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).tat.len()
     }
 }
 
@@ -275,5 +360,104 @@ mod tests {
         gate.admit(1024).await;
         gate.admit(1024).await;
         assert!(start.elapsed() >= Duration::from_millis(400), "{:?}", start.elapsed());
+    }
+
+    /// A submitter that sends rows one after another on a simulated clock.
+    struct Sim {
+        pacer: PartitionPacer,
+        now: Instant,
+    }
+
+    impl Sim {
+        fn new() -> Self {
+            Sim { pacer: PartitionPacer::new(1000), now: Instant::now() }
+        }
+
+        /// Admits a row, advancing the clock to when it may be sent.
+        fn admit(&mut self, partition: &[u8], write_units: u32) {
+            let ready = self.pacer.reserve_at(partition, write_units, self.now);
+            self.now = self.now.max(ready);
+        }
+
+        fn advance(&mut self, d: Duration) {
+            self.now += d;
+        }
+    }
+
+    #[test]
+    fn one_partition_is_held_to_its_rate() {
+        let mut sim = Sim::new();
+        let start = sim.now;
+        // 100 rows of 30 units: 3000 units, minus the 100-unit burst and the last row
+        for _ in 0..100 {
+            sim.admit(b"hot", 30);
+        }
+        let took = sim.now - start;
+        assert!(took >= Duration::from_millis(2869) && took <= Duration::from_millis(2871), "{took:?}");
+        // Over any window the partition gets at most rate × window + burst + one row.
+        let (mut sent, t0) = (0u32, sim.now);
+        while sim.now - t0 < Duration::from_secs(1) {
+            sim.admit(b"hot", 7);
+            sent += 7;
+        }
+        assert!(sent <= 1000 + 100 + 7, "{sent} units in a second");
+        assert!(sent >= 900, "{sent} units in a second");
+    }
+
+    #[test]
+    fn other_partitions_are_not_held_back_by_a_hot_one() {
+        let mut sim = Sim::new();
+        for _ in 0..50 {
+            sim.admit(b"hot", 100); // 5000 units: ~5 s of the hot partition's time
+        }
+        let start = sim.now;
+        for i in 0..100u32 {
+            sim.admit(&i.to_be_bytes(), 100);
+        }
+        assert_eq!(sim.now, start, "each cold partition is within its burst");
+    }
+
+    #[test]
+    fn a_row_larger_than_the_burst_is_paced_not_refused() {
+        let mut sim = Sim::new();
+        let start = sim.now;
+        sim.admit(b"p", 1024);
+        sim.admit(b"p", 1024);
+        sim.admit(b"p", 1);
+        // the second waits for the first's 1.024 s less the burst; the third for both
+        let took = sim.now - start;
+        assert!(took >= Duration::from_millis(1947) && took <= Duration::from_millis(1949), "{took:?}");
+    }
+
+    #[test]
+    fn idle_partitions_are_evicted() {
+        let mut sim = Sim::new();
+        for i in 0..PACER_MIN_SWEEP as u32 - 1 {
+            sim.admit(&i.to_be_bytes(), 1);
+        }
+        assert_eq!(sim.pacer.tracked(), PACER_MIN_SWEEP - 1);
+        sim.advance(Duration::from_millis(10));
+        // the sweep at the limit drops every partition whose bucket has refilled
+        sim.admit(b"new", 1);
+        assert_eq!(sim.pacer.tracked(), 1);
+        // a partition still paying off its units is kept, refilled ones go
+        sim.admit(b"busy", 500);
+        sim.advance(Duration::from_millis(10));
+        for i in 0..PACER_MIN_SWEEP as u32 - 2 {
+            sim.admit(&i.to_be_bytes(), 1);
+        }
+        let st = sim.pacer.state.lock().unwrap();
+        assert!(st.tat.contains_key(&b"busy"[..]), "busy partition kept while its units are owed");
+        assert!(!st.tat.contains_key(&b"new"[..]), "refilled partition evicted");
+        assert_eq!(st.tat.len(), PACER_MIN_SWEEP - 1);
+    }
+
+    #[tokio::test]
+    async fn admit_sleeps_until_the_reservation() {
+        let pacer = PartitionPacer::new(1000);
+        let start = Instant::now();
+        pacer.admit(b"p", 150).await; // immediate, leaves 150 ms owed
+        pacer.admit(b"p", 1).await; // waits for 150 − 100 ms
+        assert!(start.elapsed() >= Duration::from_millis(45), "{:?}", start.elapsed());
     }
 }

@@ -27,6 +27,26 @@ pub const KEYSPACES_MAX_ROW_BYTES: usize = 1024 * 1024;
 pub const ROW_METADATA_BYTES: usize = 100;
 /// Client-side timestamp bytes per written column (low end of 20–40).
 pub const TIMESTAMP_BYTES_PER_COLUMN: usize = 20;
+/// Keyspaces' limit on a partition key's encoded size.
+pub const KEYSPACES_MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// Keyspaces' limit on the encoded size of a row's clustering columns together.
+pub const KEYSPACES_MAX_CLUSTERING_BYTES: usize = 850;
+/// Keyspaces' limit on regular (and static) columns written by one statement.
+pub const KEYSPACES_MAX_COLUMNS_PER_WRITE: usize = 225;
+/// Keyspaces' limit on write units per second to one partition.
+pub const KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND: u32 = 1000;
+
+/// Encoded size of a partition key with these column values, counted as [`RowSize`] counts
+/// it (value + 3 bytes per column), for comparison with Keyspaces' 2048-byte limit.
+pub fn partition_key_bytes<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> usize {
+    values.into_iter().map(|v| v.len() + 3).sum()
+}
+
+/// Encoded size of these clustering values together, counted as [`RowSize`] counts them
+/// (value + 1 byte per started 5), for comparison with Keyspaces' 850-byte limit.
+pub fn clustering_bytes<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> usize {
+    values.into_iter().map(|v| v.len() + v.len().div_ceil(5)).sum()
+}
 
 /// Accumulates the encoded size of one written row (or one statement of it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -97,6 +117,18 @@ mod tests {
         assert_eq!(column_id_bytes(63), 2);
         assert_eq!(column_id_bytes(124), 2);
         assert_eq!(column_id_bytes(125), 3);
+    }
+
+    #[test]
+    fn key_sizes_count_as_the_row_size_does() {
+        let pk: [&[u8]; 2] = [&[0; 4], &[0; 10]];
+        let ck: [&[u8]; 2] = [&[0; 6], &[0; 5]];
+        assert_eq!(partition_key_bytes(pk), 4 + 3 + 10 + 3);
+        assert_eq!(clustering_bytes(ck), 6 + 2 + 5 + 1);
+        let mut s = RowSize::new();
+        pk.iter().for_each(|v| s.partition_key(v.len()));
+        ck.iter().for_each(|v| s.clustering(v.len()));
+        assert_eq!(s.bytes(), ROW_METADATA_BYTES + partition_key_bytes(pk) + clustering_bytes(ck));
     }
 
     #[test]

@@ -15,6 +15,10 @@
 //!   source order whenever later elements were written later (plain appends). Prepends and
 //!   set-by-index over older elements can come out in another order; the elements and their
 //!   writetimes are still exact.
+//! - Under Keyspaces limits (`--keyspaces-limits`): keys over 2048 B (partition) or 850 B
+//!   (clustering) are rejected before sending, and no statement writes more than 225 regular
+//!   columns: a larger group becomes an `INSERT` of the first 225 plus `UPDATE`s of the rest,
+//!   all with the group's timestamp and TTL, so every cell keeps its own.
 //! - Counters: `c = c + total`, no timestamp or TTL (Cassandra refuses both on counters).
 //! - Expired cells and row markers are dropped and counted. Tombstones become `DELETE`s (and
 //!   `m = m - ?` / `s = s - ?` for collection elements) only with `--write-deletes`; list
@@ -27,7 +31,10 @@ use bytes::Bytes;
 
 use super::mutation::{Cell, CellValue, ColumnKind, Deletion, Mutation, RangeBound, TargetTable};
 use super::rejects::RejectReason;
-use super::row_size::{RowSize, KEYSPACES_MAX_ROW_BYTES};
+use super::row_size::{
+    clustering_bytes, partition_key_bytes, RowSize, KEYSPACES_MAX_CLUSTERING_BYTES, KEYSPACES_MAX_COLUMNS_PER_WRITE,
+    KEYSPACES_MAX_PARTITION_KEY_BYTES, KEYSPACES_MAX_ROW_BYTES,
+};
 use super::shape::{AssignOp, Assignment, Shape, SliceSide};
 use super::ttl::{remaining_ttl, RemainingTtl};
 use super::value::{serialize_elements, serialize_entries, BoundValue};
@@ -39,11 +46,26 @@ pub struct PlanOptions {
     pub write_deletes: bool,
     /// Rows whose encoded size exceeds this are rejected (Keyspaces: 1 MB).
     pub max_row_bytes: usize,
+    /// The target enforces Amazon Keyspaces' key-size and columns-per-write limits
+    /// (`--keyspaces-limits`): check keys before sending, split wide statements. Off for
+    /// Cassandra and ScyllaDB, which have neither limit.
+    pub keyspaces_limits: bool,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { write_deletes: false, max_row_bytes: KEYSPACES_MAX_ROW_BYTES }
+        PlanOptions { write_deletes: false, max_row_bytes: KEYSPACES_MAX_ROW_BYTES, keyspaces_limits: false }
+    }
+}
+
+impl PlanOptions {
+    /// Most regular columns one statement may write.
+    fn max_columns(&self) -> usize {
+        if self.keyspaces_limits {
+            KEYSPACES_MAX_COLUMNS_PER_WRITE
+        } else {
+            usize::MAX
+        }
     }
 }
 
@@ -97,6 +119,12 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
             format!("{} clustering values for {} clustering columns", m.clustering.len(), table.clustering.len()),
         ));
         return plan;
+    }
+    if opts.keyspaces_limits {
+        if let Some(why) = key_over_limits(m) {
+            plan.reject = Some((RejectReason::InvalidKey, why));
+            return plan;
+        }
     }
     // A fragment without clustering in a table that has clustering columns is the static row
     // (or partition-level deletions): only static columns can be set there.
@@ -179,16 +207,21 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
 
     let mut row_size = key_size;
     let keys = || m.partition_key.iter().chain(m.clustering.iter()).map(|v| BoundValue::Raw(v.clone()));
+    let max_columns = opts.max_columns();
     for ((timestamp, ttl), cells) in &groups {
         let ttl_value = ttl_binding(*ttl, table);
         let (simple, multi): (Vec<&Cell>, Vec<&Cell>) =
             cells.iter().partition(|c| !table.columns[c.column].kind.is_multi_cell());
         let is_insert = liveness_key == Some((*timestamp, *ttl));
+        let mut rest: &[&Cell] = &simple;
         if is_insert {
+            // The INSERT carries the row marker and as many simple cells as one write may.
+            let (inserted, more) = simple.split_at(simple.len().min(max_columns));
+            rest = more;
             let mut size = key_size;
             let mut values: Vec<BoundValue> = keys().collect();
-            let mut columns = Vec::with_capacity(simple.len());
-            for c in &simple {
+            let mut columns = Vec::with_capacity(inserted.len());
+            for c in inserted {
                 let v = simple_value(c);
                 size.column(v.len(), ncols);
                 row_size.column(v.len(), ncols);
@@ -203,18 +236,21 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
                 write_units: size.write_units(),
             });
         }
-        let mut assignments = Vec::new();
-        let mut values = vec![BoundValue::BigInt(*timestamp)];
-        values.extend(ttl_value.clone());
-        let mut size = key_size;
-        if !is_insert {
-            for c in &simple {
-                let v = simple_value(c);
-                size.column(v.len(), ncols);
-                row_size.column(v.len(), ncols);
-                assignments.push(Assignment { column: c.column as u16, op: AssignOp::Set });
-                values.push(BoundValue::Raw(v));
+        // The rest of the group: UPDATEs of at most `max_columns` columns each, simple cells
+        // first, then multi-cell columns (a column's elements stay in one statement).
+        let new_update = || UpdateBuilder::new(*timestamp, ttl_value.clone(), key_size);
+        let finish = |u: UpdateBuilder| u.finish(keys(), ttl_value.is_some(), has_clustering);
+        let mut update = new_update();
+        for c in rest {
+            if update.columns >= max_columns {
+                plan.statements.extend(finish(std::mem::replace(&mut update, new_update())));
             }
+            let v = simple_value(c);
+            update.size.column(v.len(), ncols);
+            row_size.column(v.len(), ncols);
+            update.columns += 1;
+            update.assignments.push(Assignment { column: c.column as u16, op: AssignOp::Set });
+            update.values.push(BoundValue::Raw(v));
         }
         // Multi-cell columns: cells of one column are contiguous and in path order.
         let mut i = 0;
@@ -224,13 +260,18 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
             while j < multi.len() && multi[j].column == column {
                 j += 1;
             }
+            if update.columns >= max_columns {
+                plan.statements.extend(finish(std::mem::replace(&mut update, new_update())));
+            }
+            update.columns += 1;
             let elements = &multi[i..j];
             for c in elements {
                 let (path, value) = element(c);
-                size.column(path.len() + value.len(), ncols);
+                update.size.column(path.len() + value.len(), ncols);
                 row_size.column(path.len() + value.len(), ncols);
             }
             let col = column as u16;
+            let (assignments, values) = (&mut update.assignments, &mut update.values);
             match &table.columns[column].kind {
                 ColumnKind::Map => {
                     assignments.push(Assignment { column: col, op: AssignOp::MapAdd });
@@ -267,16 +308,8 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
             }
             i = j;
         }
-        if !assignments.is_empty() {
-            values.extend(keys());
-            plan.statements.push(Statement {
-                shape: Shape::Update { assignments, ttl: ttl_value.is_some(), clustering: has_clustering },
-                values,
-                write_units: size.write_units(),
-            });
-        }
+        plan.statements.extend(finish(update));
     }
-
     for runs in &ordered_lists {
         for ((timestamp, ttl), cells) in runs {
             let ttl_value = ttl_binding(*ttl, table);
@@ -298,11 +331,11 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
         }
     }
 
-    if !counters.is_empty() {
+    for counters in counters.chunks(max_columns) {
         let mut size = key_size;
         let mut values = Vec::with_capacity(counters.len() + m.partition_key.len() + m.clustering.len());
         let mut columns = Vec::with_capacity(counters.len());
-        for c in &counters {
+        for c in counters {
             if let CellValue::Counter(v) = c.value {
                 size.column(8, ncols);
                 row_size.column(8, ncols);
@@ -319,7 +352,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
     }
 
     if opts.write_deletes {
-        plan_deletions(m, key_size, ncols, &mut plan);
+        plan_deletions(m, key_size, ncols, max_columns, &mut plan);
     } else {
         plan.deletions_skipped += m.deletions.len() as u64;
     }
@@ -335,7 +368,57 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
     plan
 }
 
-fn plan_deletions(m: &Mutation, key_size: RowSize, ncols: usize, plan: &mut StatementPlan) {
+/// An `UPDATE` of one (timestamp, TTL) group being filled, at most a statement's worth of
+/// columns.
+struct UpdateBuilder {
+    assignments: Vec<Assignment>,
+    /// Timestamp, TTL, then one value per assignment; keys are appended by `finish`.
+    values: Vec<BoundValue>,
+    size: RowSize,
+    /// Distinct columns written so far (a UDT's fields count as one column).
+    columns: usize,
+}
+
+impl UpdateBuilder {
+    fn new(timestamp: i64, ttl: Option<BoundValue>, key_size: RowSize) -> Self {
+        let mut values = vec![BoundValue::BigInt(timestamp)];
+        values.extend(ttl);
+        UpdateBuilder { assignments: Vec::new(), values, size: key_size, columns: 0 }
+    }
+
+    /// The statement, or `None` when nothing was assigned.
+    fn finish(mut self, keys: impl Iterator<Item = BoundValue>, ttl: bool, clustering: bool) -> Option<Statement> {
+        if self.assignments.is_empty() {
+            return None;
+        }
+        self.values.extend(keys);
+        Some(Statement {
+            shape: Shape::Update { assignments: self.assignments, ttl, clustering },
+            values: self.values,
+            write_units: self.size.write_units(),
+        })
+    }
+}
+
+/// Why `m`'s key breaks Keyspaces' key size limits (sizes as `row_size` encodes them), if it
+/// does: the target would refuse every statement of the row.
+fn key_over_limits(m: &Mutation) -> Option<String> {
+    let pk = partition_key_bytes(m.partition_key.iter().map(|v| &v[..]));
+    if pk > KEYSPACES_MAX_PARTITION_KEY_BYTES {
+        return Some(format!(
+            "partition key of about {pk} encoded bytes exceeds the Keyspaces limit of {KEYSPACES_MAX_PARTITION_KEY_BYTES} bytes"
+        ));
+    }
+    let ck = clustering_bytes(m.clustering.iter().map(|v| &v[..]));
+    if ck > KEYSPACES_MAX_CLUSTERING_BYTES {
+        return Some(format!(
+            "clustering columns of about {ck} encoded bytes exceed the Keyspaces limit of {KEYSPACES_MAX_CLUSTERING_BYTES} bytes"
+        ));
+    }
+    None
+}
+
+fn plan_deletions(m: &Mutation, key_size: RowSize, ncols: usize, max_columns: usize, plan: &mut StatementPlan) {
     let table = &*m.table;
     let has_clustering = !m.clustering.is_empty();
     let pk = || m.partition_key.iter().map(|v| BoundValue::Raw(v.clone()));
@@ -398,13 +481,16 @@ fn plan_deletions(m: &Mutation, key_size: RowSize, ncols: usize, plan: &mut Stat
         }
     }
     for (timestamp, columns) in columns_by_ts {
-        let mut size = key_size;
-        for _ in &columns {
-            size.column(0, ncols);
+        for columns in columns.chunks(max_columns) {
+            let mut size = key_size;
+            for _ in columns {
+                size.column(0, ncols);
+            }
+            let mut values = vec![BoundValue::BigInt(timestamp)];
+            values.extend(keys());
+            let shape = Shape::DeleteColumns { columns: columns.to_vec(), clustering: has_clustering };
+            plan.statements.push(Statement { shape, values, write_units: size.write_units() });
         }
-        let mut values = vec![BoundValue::BigInt(timestamp)];
-        values.extend(keys());
-        plan.statements.push(Statement { shape: Shape::DeleteColumns { columns, clustering: has_clustering }, values, write_units: size.write_units() });
     }
     for (timestamp, by_column) in removals_by_ts {
         let mut size = key_size;
@@ -902,5 +988,151 @@ mod tests {
         let p = plan_mutation(&m, NOW_MS, &PlanOptions::default());
         assert_eq!(p.statements[0].write_units, 3);
         assert_eq!(p.statements[1].write_units, 1);
+    }
+
+    fn limits() -> PlanOptions {
+        PlanOptions { keyspaces_limits: true, ..PlanOptions::default() }
+    }
+
+    /// A table of `n` simple regular columns and one map.
+    fn wide_table(n: usize) -> Arc<TargetTable> {
+        let mut columns: Vec<ColumnSpec> = (0..n).map(|i| ColumnSpec::new(format!("c{i}"), ColumnKind::Simple)).collect();
+        columns.push(ColumnSpec::new("m", ColumnKind::Map));
+        Arc::new(TargetTable::new("ks", "wide", vec![ColumnSpec::key("pk")], vec![ColumnSpec::key("ck")], columns))
+    }
+
+    fn int_cell(column: usize, timestamp: i64, expiry: Option<Expiry>) -> Cell {
+        Cell { column, timestamp, expiry, value: CellValue::Simple(Bytes::copy_from_slice(&(column as i32).to_be_bytes())) }
+    }
+
+    /// (column, timestamp, value) of every simple cell a statement binds.
+    fn bound_cells(st: &Statement, nkeys: usize) -> Vec<(u16, i64, BoundValue)> {
+        match &st.shape {
+            Shape::Insert { columns, .. } => {
+                let BoundValue::BigInt(ts) = st.values[nkeys + columns.len()] else { panic!("{:?}", st.values) };
+                columns.iter().zip(&st.values[nkeys..]).map(|(c, v)| (*c, ts, v.clone())).collect()
+            }
+            Shape::Update { assignments, ttl, .. } => {
+                let BoundValue::BigInt(ts) = st.values[0] else { panic!("{:?}", st.values) };
+                let first = 1 + usize::from(*ttl);
+                assignments
+                    .iter()
+                    .zip(&st.values[first..])
+                    .filter(|(a, _)| a.op == AssignOp::Set)
+                    .map(|(a, v)| (a.column, ts, v.clone()))
+                    .collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn written_columns(st: &Statement) -> usize {
+        match &st.shape {
+            Shape::Insert { columns, .. } => columns.len(),
+            Shape::Update { assignments, .. } => {
+                assignments.iter().map(|a| a.column).collect::<std::collections::BTreeSet<_>>().len()
+            }
+            Shape::CounterAdd { columns, .. } | Shape::DeleteColumns { columns, .. } => columns.len(),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn a_300_column_row_is_split_into_statements_of_at_most_225_columns() {
+        let t = wide_table(300);
+        let mut m = Mutation::new(t, vec![b(b"P")], vec![b(b"C")]);
+        m.liveness = Some(Liveness { timestamp: 10, expiry: None });
+        // 300 cells, each with its own timestamp (10 is the row marker's); a map at 10 too.
+        m.cells = (0..300).map(|i| int_cell(i, 10 + i as i64, None)).collect();
+        m.cells.push(elem(300, 10, b"k", b"v"));
+        let p = plan_mutation(&m, NOW_MS, &limits());
+        assert!(p.reject.is_none());
+        assert_eq!(p.statements.len(), 301, "one per timestamp, and the map's UPDATE beside the INSERT");
+        assert!(matches!(p.statements[0].shape, Shape::Insert { .. }));
+
+        // One (timestamp, TTL) group of 300 columns and a map: INSERT of 225, UPDATE of 76.
+        m.cells = (0..300).map(|i| int_cell(i, 10, None)).collect();
+        m.cells.push(elem(300, 10, b"k", b"v"));
+        let p = plan_mutation(&m, NOW_MS, &limits());
+        let counts: Vec<usize> = p.statements.iter().map(written_columns).collect();
+        assert_eq!(counts, vec![225, 76]);
+        assert_eq!(p.statements[0].shape, Shape::Insert { columns: (0..225).collect(), ttl: false, clustering: true });
+        let Shape::Update { assignments, .. } = &p.statements[1].shape else { panic!("{:?}", p.statements[1].shape) };
+        assert_eq!(assignments.last(), Some(&Assignment { column: 300, op: AssignOp::MapAdd }));
+
+        // Two groups over the limit, one with a TTL and no row marker: every statement ≤ 225
+        // columns, every cell bound exactly once with its own timestamp, TTL kept.
+        m.liveness = None;
+        m.cells = (0..300).map(|i| if i % 2 == 0 { int_cell(i, 10, None) } else { int_cell(i, 20, expires_in(60)) }).collect();
+        let p = plan_mutation(&m, NOW_MS, &limits());
+        assert!(p.statements.iter().all(|s| written_columns(s) <= 225));
+        let mut seen: Vec<(u16, i64, BoundValue)> = p.statements.iter().flat_map(|s| bound_cells(s, 2)).collect();
+        seen.sort_by_key(|c| c.0);
+        let expected: Vec<(u16, i64, BoundValue)> = m
+            .cells
+            .iter()
+            .map(|c| (c.column as u16, c.timestamp, BoundValue::Raw(simple_value(c))))
+            .collect();
+        assert_eq!(seen, expected);
+        for st in &p.statements {
+            let Shape::Update { ttl, .. } = &st.shape else { panic!("{:?}", st.shape) };
+            assert_eq!(*ttl, st.values[0] == BoundValue::BigInt(20), "TTL only on the TTL group");
+        }
+        // All 300 in one UPDATE group: 225 + 75.
+        m.cells = (0..300).map(|i| int_cell(i, 30, None)).collect();
+        let p = plan_mutation(&m, NOW_MS, &limits());
+        assert_eq!(p.statements.iter().map(written_columns).collect::<Vec<_>>(), vec![225, 75]);
+        let units: u32 = p.statements.iter().map(|s| s.write_units).sum();
+        assert!(units >= 2, "each statement is billed");
+    }
+
+    #[test]
+    fn without_keyspaces_limits_a_wide_group_stays_one_statement() {
+        let mut m = Mutation::new(wide_table(300), vec![b(b"P")], vec![b(b"C")]);
+        m.liveness = Some(Liveness { timestamp: 10, expiry: None });
+        m.cells = (0..300).map(|i| int_cell(i, 10, None)).collect();
+        let p = plan_mutation(&m, NOW_MS, &PlanOptions::default());
+        assert_eq!(p.statements.iter().map(written_columns).collect::<Vec<_>>(), vec![300]);
+    }
+
+    #[test]
+    fn wide_counter_rows_and_column_deletes_are_split_too() {
+        let columns = (0..300).map(|i| ColumnSpec::new(format!("n{i}"), ColumnKind::Counter)).collect();
+        let t = Arc::new(TargetTable::new("ks", "c", vec![ColumnSpec::key("pk")], vec![], columns));
+        let mut m = Mutation::new(t, vec![b(b"P")], vec![]);
+        m.cells = (0..300).map(|i| Cell { column: i, timestamp: 1, expiry: None, value: CellValue::Counter(1) }).collect();
+        let p = plan_mutation(&m, NOW_MS, &limits());
+        assert_eq!(p.statements.iter().map(written_columns).collect::<Vec<_>>(), vec![225, 75]);
+
+        let mut m = Mutation::new(wide_table(300), vec![b(b"P")], vec![b(b"C")]);
+        m.deletions = (0..300).map(|column| Deletion::Column { column, timestamp: 5 }).collect();
+        let opts = PlanOptions { write_deletes: true, ..limits() };
+        let p = plan_mutation(&m, NOW_MS, &opts);
+        assert_eq!(p.statements.iter().map(written_columns).collect::<Vec<_>>(), vec![225, 75]);
+    }
+
+    #[test]
+    fn keys_over_keyspaces_limits_are_rejected_naming_the_limit() {
+        static PK: [u8; 2046] = [1; 2046];
+        static CK: [u8; 709] = [2; 709];
+        let with = |pk: &'static [u8], ck: &'static [u8]| {
+            let mut m = Mutation::new(table(), vec![b(pk)], vec![b(ck)]);
+            m.cells = vec![cell(0, 1, None, b"A")];
+            m
+        };
+        // 2045 + 3 = 2048 encoded bytes: at the limit, written
+        assert!(plan_mutation(&with(&PK[..2045], b"C"), NOW_MS, &limits()).reject.is_none());
+        let p = plan_mutation(&with(&PK[..], b"C"), NOW_MS, &limits());
+        let (reason, details) = p.reject.expect("partition key over 2048 bytes");
+        assert_eq!(reason, RejectReason::InvalidKey);
+        assert!(details.contains("partition key") && details.contains("2048") && details.contains("2049"), "{details}");
+        assert!(p.statements.is_empty());
+        // 708 + 142 = 850 encoded bytes: at the limit; 709 + 142 = 851: over
+        assert!(plan_mutation(&with(b"P", &CK[..708]), NOW_MS, &limits()).reject.is_none());
+        let (reason, details) = plan_mutation(&with(b"P", &CK[..]), NOW_MS, &limits()).reject.expect("clustering over 850 bytes");
+        assert_eq!(reason, RejectReason::InvalidKey);
+        assert!(details.contains("clustering") && details.contains("850"), "{details}");
+        // Cassandra has no such limits: without the flag both rows are written.
+        assert!(plan_mutation(&with(&PK[..], &CK[..]), NOW_MS, &PlanOptions::default()).reject.is_none());
     }
 }

@@ -6,6 +6,7 @@ mod bench;
 mod counters;
 mod deletes;
 mod faults;
+mod keyspaces_limits;
 mod rejects;
 mod timestamps_ttl;
 
