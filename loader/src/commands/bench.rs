@@ -39,7 +39,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
 
 async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let rate = args.write.rate.fixed();
-    let session = connect_resolved(&args.conn.resolve(rate)?, |b| b).await?;
+    let target = args.conn.resolve(rate)?;
+    let session = connect_resolved(&target, |b| b).await?;
     let ks = crate::write::mutation::quote_ident(&args.keyspace);
     let table_name = format!("{ks}.{}", crate::write::mutation::quote_ident(&args.table));
     let mut ddl = vec![format!(
@@ -66,7 +67,7 @@ async fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         vec![ColumnSpec::new("v", ColumnKind::Simple)],
     ));
     let rejects = RejectsFile::create(&args.write.rejects)?;
-    let writer = Writer::new(session, WriterConfig::from_args(&args.write), rejects);
+    let writer = Writer::new(session, WriterConfig::for_target(&args.write, &target), rejects);
     let progress = (!args.write.no_progress).then(|| Progress::start(writer.stats(), args.rows, writer.in_flight_probe()));
 
     // One random buffer; each row's value is a slice of it (no per-row allocation).

@@ -45,7 +45,7 @@ async fn load(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let rejects = RejectsFile::append(&args.write.rejects)?;
-    let writer = Writer::new(session, WriterConfig::from_args(&args.write), rejects);
+    let writer = Writer::new(session, WriterConfig::for_target(&args.write, &target), rejects);
     let progress = (!args.write.no_progress).then(|| Progress::start(writer.stats(), estimate, writer.in_flight_probe()));
     let options = RunOptions {
         target_keyspace: args.target_keyspace.clone(),

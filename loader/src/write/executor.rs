@@ -92,6 +92,13 @@ impl WriterConfig {
             ..WriterConfig::default()
         }
     }
+    /// The configuration for `target`: the write flags, with Amazon Keyspaces' limits on
+    /// whenever the target is Keyspaces (`--target keyspaces:<region>`).
+    pub fn for_target(a: &crate::cli::write::WriteArgs, target: &crate::cli::conn::ResolvedTarget) -> Self {
+        let mut cfg = WriterConfig::from_args(a);
+        cfg.plan.keyspaces_limits |= target.keyspaces_region.is_some();
+        cfg
+    }
 }
 
 /// What became of one row.
@@ -478,6 +485,25 @@ async fn auto_rate(inner: std::sync::Weak<Inner>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn keyspaces_targets_get_keyspaces_limits() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Flags {
+            #[command(flatten)]
+            conn: crate::cli::conn::ConnArgs,
+            #[command(flatten)]
+            write: crate::cli::write::WriteArgs,
+        }
+        let keyspaces = Flags::try_parse_from(["x", "--target", "keyspaces:us-east-1", "--username", "u", "--password", "p"]).unwrap();
+        let target = keyspaces.conn.resolve(Some(1000)).unwrap();
+        assert!(WriterConfig::for_target(&keyspaces.write, &target).plan.keyspaces_limits);
+        let cassandra = Flags::try_parse_from(["x", "--target", "127.0.0.1"]).unwrap();
+        let target = cassandra.conn.resolve(None).unwrap();
+        assert!(!WriterConfig::for_target(&cassandra.write, &target).plan.keyspaces_limits);
+    }
+
     use super::*;
     use crate::write::mutation::ColumnSpec;
     use bytes::Bytes;

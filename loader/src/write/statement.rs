@@ -80,6 +80,7 @@ pub struct Statement {
     pub write_units: u32,
 }
 
+
 /// What a mutation becomes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatementPlan {
@@ -209,7 +210,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
     let keys = || m.partition_key.iter().chain(m.clustering.iter()).map(|v| BoundValue::Raw(v.clone()));
     let max_columns = opts.max_columns();
     for ((timestamp, ttl), cells) in &groups {
-        let ttl_value = ttl_binding(*ttl, table);
+        let ttl_value = ttl_binding(*ttl, table, now_ms);
         let (simple, multi): (Vec<&Cell>, Vec<&Cell>) =
             cells.iter().partition(|c| !table.columns[c.column].kind.is_multi_cell());
         let is_insert = liveness_key == Some((*timestamp, *ttl));
@@ -312,7 +313,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
     }
     for runs in &ordered_lists {
         for ((timestamp, ttl), cells) in runs {
-            let ttl_value = ttl_binding(*ttl, table);
+            let ttl_value = ttl_binding(*ttl, table, now_ms);
             let mut size = key_size;
             for c in cells {
                 let (path, value) = element(c);
@@ -573,9 +574,10 @@ fn range_delete(
 
 /// The TTL to bind: the remaining TTL of expiring data; `0` for data without a TTL in a
 /// table with a default TTL (which would otherwise expire it); none otherwise.
-fn ttl_binding(ttl: RemainingTtl, table: &TargetTable) -> Option<BoundValue> {
+fn ttl_binding(ttl: RemainingTtl, table: &TargetTable, now_ms: i64) -> Option<BoundValue> {
     match ttl {
-        RemainingTtl::Seconds(s) => Some(BoundValue::Int(s)),
+        // Same expiry for every cell of the group: the TTL was rounded up from it.
+        RemainingTtl::Seconds(s) => Some(BoundValue::ExpiresAt(now_ms.div_euclid(1000) + i64::from(s))),
         RemainingTtl::None if table.default_ttl => Some(BoundValue::Int(0)),
         _ => None,
     }
@@ -714,7 +716,7 @@ mod tests {
         let p = plan_mutation(&m, NOW_MS, &PlanOptions::default());
         assert_eq!(p.statements[0].shape, Shape::Insert { columns: vec![0], ttl: true, clustering: true });
         assert_eq!(p.statements[0].values.last(), Some(&BoundValue::Int(0)));
-        assert!(matches!(p.statements[1].values[1], BoundValue::Int(s) if s > 0));
+        assert!(matches!(p.statements[1].values[1], BoundValue::ExpiresAt(at) if at > NOW_MS / 1000));
     }
 
     #[test]
@@ -739,7 +741,7 @@ mod tests {
             Shape::Update { assignments: vec![Assignment { column: 5, op: AssignOp::Set }], ttl: true, clustering: true }
         );
         // UPDATE binds: timestamp, ttl, value, keys
-        assert_eq!(p.statements[2].values, vec![BoundValue::BigInt(20), BoundValue::Int(50), raw(b"S"), raw(b"P"), raw(b"C")]);
+        assert_eq!(p.statements[2].values, vec![BoundValue::BigInt(20), BoundValue::ExpiresAt(NOW_MS / 1000 + 50), raw(b"S"), raw(b"P"), raw(b"C")]);
     }
 
     #[test]
@@ -759,7 +761,7 @@ mod tests {
         let p = plan_mutation(&m, NOW_MS, &PlanOptions::default());
         assert_eq!(p.statements.len(), 2);
         assert_eq!(p.statements[0].shape, Shape::Insert { columns: vec![], ttl: true, clustering: true });
-        assert_eq!(p.statements[0].values, vec![raw(b"P"), raw(b"C"), BoundValue::BigInt(7), BoundValue::Int(100)]);
+        assert_eq!(p.statements[0].values, vec![raw(b"P"), raw(b"C"), BoundValue::BigInt(7), BoundValue::ExpiresAt(NOW_MS / 1000 + 100)]);
     }
 
     #[test]
@@ -771,7 +773,7 @@ mod tests {
         let p = plan_mutation(&m, NOW_MS + 500, &PlanOptions::default());
         assert_eq!(p.statements.len(), 1);
         // 1199.5 s left, rounded up
-        assert_eq!(p.statements[0].values.last(), Some(&BoundValue::Int(1200)));
+        assert_eq!(p.statements[0].values.last(), Some(&BoundValue::ExpiresAt(NOW_MS / 1000 + 1200)));
     }
 
     #[test]

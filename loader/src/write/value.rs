@@ -22,6 +22,11 @@ pub enum BoundValue {
     BigInt(i64),
     /// An `int` (TTLs).
     Int(i32),
+    /// A TTL given by when the data expires (seconds since the epoch): serialized as the
+    /// seconds left at the moment the request is written to the connection, each attempt
+    /// again, so time spent queued or retrying never extends the data's life. At least 1
+    /// (0 would mean "no TTL").
+    ExpiresAt(i64),
     /// CQL `null` (a UDT field deletion: `SET u.f = null USING TIMESTAMP t`).
     Null,
 }
@@ -32,7 +37,7 @@ impl BoundValue {
         match self {
             BoundValue::Raw(b) => b.len(),
             BoundValue::BigInt(_) => 8,
-            BoundValue::Int(_) => 4,
+            BoundValue::Int(_) | BoundValue::ExpiresAt(_) => 4,
             BoundValue::Null => 0,
         }
     }
@@ -58,10 +63,18 @@ impl SerializeValue for BoundValue {
             BoundValue::Raw(b) => writer.set_value(b),
             BoundValue::BigInt(v) => writer.set_value(&v.to_be_bytes()),
             BoundValue::Int(v) => writer.set_value(&v.to_be_bytes()),
+            BoundValue::ExpiresAt(at) => writer.set_value(&ttl_left(*at, super::ttl::now_millis()).to_be_bytes()),
             BoundValue::Null => Ok(writer.set_null()),
         };
         written.map_err(|_| SerializationError::new(ValueTooLarge(self.len())))
     }
+}
+
+/// Seconds left until `expires_at` at `now_ms`, rounded up, at least 1: the server adds
+/// it to its own clock (seconds, rounded down), so the data expires when it did in the source.
+fn ttl_left(expires_at: i64, now_ms: i64) -> i32 {
+    let left_ms = expires_at.saturating_mul(1000).saturating_sub(now_ms);
+    ((left_ms + 999) / 1000).clamp(1, i64::from(i32::MAX)) as i32
 }
 
 /// Builds a serialized `set<T>` or `list<T>` from element bytes.
@@ -98,6 +111,17 @@ mod tests {
         let typ = ColumnType::Native(NativeType::Blob);
         v.serialize(&typ, CellWriter::new(&mut buf)).unwrap();
         buf
+    }
+
+    #[test]
+    fn expiry_is_bound_as_the_seconds_left_when_sent() {
+        assert_eq!(ttl_left(1000, 990_000), 10);
+        assert_eq!(ttl_left(1000, 990_001), 10, "rounded up");
+        assert_eq!(ttl_left(1000, 1_000_500), 1, "expired while queued: shortest TTL, never 0");
+        let now_s = super::super::ttl::now_millis() / 1000;
+        let bytes = serialize(&BoundValue::ExpiresAt(now_s + 100));
+        let ttl = i32::from_be_bytes(bytes[4..].try_into().unwrap());
+        assert!((99..=101).contains(&ttl), "{ttl}");
     }
 
     #[test]
