@@ -21,7 +21,7 @@ fn replay(target: &str, file: &Path) {
 }
 
 /// How many crash inputs `testdata/fuzz-regressions` holds (raise it when adding some; the
-/// first fuzzing runs, ~35 min of libFuzzer over all targets, found none).
+/// first fuzzing runs, ~43 min of libFuzzer over all targets, found none).
 const MIN_INPUTS: usize = 0;
 
 #[test]
