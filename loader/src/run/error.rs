@@ -56,4 +56,7 @@ pub enum RunError {
     /// The writer failed as a whole.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A unit's task panicked or was cancelled (a bug: the manifest keeps its watermark).
+    #[error("a unit task ended abnormally: {0}")]
+    UnitTask(String),
 }

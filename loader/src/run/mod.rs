@@ -101,7 +101,7 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
             running.spawn(run_unit(Arc::clone(&tables[t]), t, u, Arc::clone(&cp), writer.clone(), options.clone()));
         }
         let Some(joined) = running.join_next().await else { break };
-        let (t, u, result) = joined.map_err(|e| RunError::Schema { table: "?".into(), detail: format!("a unit task ended abnormally: {e}") })?;
+        let (t, u, result) = joined.map_err(|e| RunError::UnitTask(e.to_string()))?;
         let mut guard = lock(&cp);
         match result {
             Ok((stats, sent)) => {
