@@ -91,6 +91,7 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
     let saver = tokio::spawn(save_periodically(Arc::clone(&cp), options.checkpoint_every));
 
     let mut merge = MergeStats::default();
+    let mut rows_read = 0;
     let mut fragments = Fragments::default();
     let mut failed = Vec::new();
     let mut done = 0;
@@ -105,13 +106,13 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
         let mut guard = lock(&cp);
         match result {
             Ok((stats, sent)) => {
-                merge.add(&stats);
+                add_unit(&mut merge, &mut rows_read, stats);
                 fragments.add(&sent);
                 guard.finish_unit(t, u)?;
                 done += 1;
             }
             Err(((stats, sent), error)) => {
-                merge.add(&stats);
+                add_unit(&mut merge, &mut rows_read, stats);
                 fragments.add(&sent);
                 let unit = &guard.manifest.tables[t].units[u];
                 tracing::error!(table = %tables[t].plan.name(), unit = unit.id, "unit failed: {error}");
@@ -125,7 +126,15 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
     let write = writer.finish().await;
     lock(&cp).save()?;
     let write = write?;
-    Ok(RunSummary::new(&merge, fragments, write, done, already_done, failed, started.elapsed()))
+    Ok(RunSummary::new(&merge, rows_read, fragments, write, done, already_done, failed, started.elapsed()))
+}
+
+/// Adds a finished unit's merge counters. Its per-source counts are folded into the row
+/// total here, so a run of thousands of units does not keep an entry per SSTable per unit.
+fn add_unit(merge: &mut MergeStats, rows_read: &mut u64, mut unit: MergeStats) {
+    *rows_read += unit.rows_read();
+    unit.sources.clear();
+    merge.add(&unit);
 }
 
 async fn save_periodically(cp: Shared, every: Duration) {

@@ -51,10 +51,11 @@ pub struct MergeSummary {
     pub range_tombstones: u64,
 }
 
-impl From<&MergeStats> for MergeSummary {
-    fn from(s: &MergeStats) -> MergeSummary {
+impl MergeSummary {
+    /// The summary of merge counters `s`, with `rows_read` from every source.
+    fn new(s: &MergeStats, rows_read: u64) -> MergeSummary {
         MergeSummary {
-            rows_read: s.rows_read(),
+            rows_read,
             partitions: s.partitions,
             rows_distinct: s.rows,
             rows_merged_away: s.rows_merged_away,
@@ -92,8 +93,8 @@ pub struct RunSummary {
 
 impl RunSummary {
     /// Assembles the summary.
-    pub fn new(merge: &MergeStats, fragments: Fragments, write: WriteSummary, units_done: usize, units_already_done: usize, units_failed: Vec<FailedUnit>, wall: Duration) -> RunSummary {
-        RunSummary { units_done, units_already_done, units_failed, merge: merge.into(), fragments, write, wall_seconds: wall.as_secs_f64(), peak_memory_mib: peak_memory_mib() }
+    pub fn new(merge: &MergeStats, rows_read: u64, fragments: Fragments, write: WriteSummary, units_done: usize, units_already_done: usize, units_failed: Vec<FailedUnit>, wall: Duration) -> RunSummary {
+        RunSummary { units_done, units_already_done, units_failed, merge: MergeSummary::new(merge, rows_read), fragments, write, wall_seconds: wall.as_secs_f64(), peak_memory_mib: peak_memory_mib() }
     }
 
     /// Whether every unit is done and every row written (none rejected).
