@@ -22,6 +22,11 @@ pub struct WriteArgs {
     /// grow it back up to this.
     #[arg(long, default_value_t = 256)]
     pub concurrency: usize,
+    /// Most statements in one unlogged batch of a partition's rows (consecutive rows of a
+    /// partition go out as one request; Amazon Keyspaces takes at most 30). 1 sends every
+    /// row alone.
+    #[arg(long, default_value_t = crate::write::batch::DEFAULT_BATCH_STATEMENTS, value_parser = clap::value_parser!(u16).range(1..))]
+    pub batch_statements: u16,
     /// Fewest requests in flight the window shrinks to.
     #[arg(long, default_value_t = 2)]
     pub min_concurrency: usize,

@@ -167,7 +167,14 @@ impl<S: PartitionSource> PartitionMerger<S> {
                             return Err(MergeError::OutOfOrder { source_name: input.source.name(), what: "rows or range tombstone markers".into() });
                         }
                     }
-                    input.last_position = Some((clustering.clone(), pos));
+                    match &mut input.last_position {
+                        // Reuses the buffer: no allocation per row.
+                        Some((last, last_pos)) => {
+                            last.clone_from(clustering);
+                            *last_pos = pos;
+                        }
+                        None => input.last_position = Some((clustering.clone(), pos)),
+                    }
                     let s = &mut self.stats.sources[i];
                     match u {
                         SourceUnfiltered::Row(_) => s.rows += 1,

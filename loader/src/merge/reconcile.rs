@@ -196,6 +196,16 @@ fn cell_order(a: &MergedCell, b: &MergedCell) -> Ordering {
     })
 }
 
+/// Cassandra's `ExpiringCell.purge`: a cell expired by `now` is a tombstone from when it
+/// was written.
+fn purge_expired(cell: MergedCell, now: i64, stats: &mut MergeStats) -> MergedCell {
+    if cell.kind == CellKind::Expiring && cell.local_deletion_time <= now {
+        stats.cells_expired += 1;
+        return MergedCell { kind: CellKind::Tombstone, local_deletion_time: cell.local_deletion_time - cell.ttl as i64, ttl: 0, value: Bytes::new(), ..cell };
+    }
+    cell
+}
+
 /// Merges the versions of one row (same clustering, or static rows) under `active`, the
 /// deletion already covering it (partition deletion and range tombstones). Returns `None`
 /// when nothing is left.
@@ -203,8 +213,8 @@ fn cell_order(a: &MergedCell, b: &MergedCell) -> Ordering {
 /// # Errors
 /// A malformed counter context.
 pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, options: &MergeOptions, stats: &mut MergeStats) -> Result<Option<MergedRow>, MergeError> {
-    let Some(first) = versions.first() else { return Ok(None) };
-    let clustering = first.clustering.clone();
+    let Some(first) = versions.first_mut() else { return Ok(None) };
+    let clustering = std::mem::take(&mut first.clustering);
     stats.rows_merged_away += versions.len() as u64 - 1;
 
     let mut liveness = LivenessInfo::default();
@@ -262,18 +272,27 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
             }
         }
     }
-    cells.sort_by(cell_order);
+    // One version's cells are in order already (the common case: one SSTable holds the row).
+    if !cells.is_sorted_by(|a, b| cell_order(a, b).is_le()) {
+        cells.sort_by(cell_order);
+    }
 
     let mut out: Vec<MergedCell> = Vec::with_capacity(cells.len());
     let mut iter = cells.into_iter().peekable();
     while let Some(cell) = iter.next() {
         let column_deletion = complex.iter().find(|(c, _)| c.name == cell.column.name).map(|(_, d)| *d).or(active);
-        let mut winner = if deletes(column_deletion.as_ref(), cell.timestamp) {
+        let shadowed = deletes(column_deletion.as_ref(), cell.timestamp);
+        if shadowed {
             stats.cells_shadowed += 1;
-            None
-        } else {
-            Some(cell.clone())
-        };
+        }
+        if iter.peek().is_none_or(|n| cell_order(n, &cell).is_ne()) {
+            // No other version of this cell: it wins unless shadowed, no copy needed.
+            if !shadowed {
+                out.push(purge_expired(cell, options.now, stats));
+            }
+            continue;
+        }
+        let mut winner = if shadowed { None } else { Some(cell.clone()) };
         while let Some(next) = iter.next_if(|n| cell_order(n, &cell).is_eq()) {
             if deletes(column_deletion.as_ref(), next.timestamp) {
                 stats.cells_shadowed += 1;
@@ -287,14 +306,8 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
                 }
             });
         }
-        if let Some(mut w) = winner {
-            if w.kind == CellKind::Expiring && w.local_deletion_time <= options.now {
-                // Cassandra's `ExpiringCell.purge`: an expired cell is a tombstone from
-                // when it was written.
-                stats.cells_expired += 1;
-                w = MergedCell { kind: CellKind::Tombstone, local_deletion_time: w.local_deletion_time - w.ttl as i64, ttl: 0, value: Bytes::new(), ..w };
-            }
-            out.push(w);
+        if let Some(w) = winner {
+            out.push(purge_expired(w, options.now, stats));
         }
     }
     if liveness.expiration.is_some_and(|e| e.local_expiration_time <= options.now) {

@@ -13,8 +13,8 @@ use crate::write::{RowOutcome, RowTicket};
 /// One entry of a unit's acknowledgement queue.
 #[derive(Debug)]
 pub enum Ack {
-    /// The outcome of a submitted row, when it comes.
-    Row(RowTicket),
+    /// The outcomes of a group of submitted rows, when they come.
+    Rows(RowTicket),
     /// Every row of this partition was submitted before this entry.
     PartitionEnd(Watermark),
 }
@@ -26,8 +26,8 @@ pub enum Ack {
 pub async fn acknowledge(mut acks: mpsc::UnboundedReceiver<Ack>, cp: Shared, t: usize, u: usize) -> Result<(), UnitError> {
     while let Some(ack) = acks.recv().await {
         match ack {
-            Ack::Row(ticket) => {
-                if ticket.outcome().await == RowOutcome::Aborted {
+            Ack::Rows(ticket) => {
+                if ticket.outcomes().await.contains(&RowOutcome::Aborted) {
                     return Err(UnitError::Aborted);
                 }
             }

@@ -32,7 +32,7 @@ pub use summary::{FailedUnit, RunSummary};
 use crate::checkpoint::{Checkpoint, ResumeFrom};
 use crate::merge::MergeStats;
 use crate::plan::manifest::UnitStatus;
-use crate::write::Writer;
+use crate::write::{Mutation, Writer};
 use acks::{acknowledge, Ack};
 use table::TableRun;
 use unit_reader::{read_unit, Fragments, UnitItem};
@@ -146,6 +146,14 @@ async fn save_periodically(cp: Shared, every: Duration) {
     }
 }
 
+/// Submits the rows of `group` (emptying it) and queues their ticket for acknowledgement.
+async fn submit_group(writer: &Writer, group: &mut Vec<Mutation>, acks: &mpsc::UnboundedSender<Ack>) -> Result<(), UnitError> {
+    let rows = std::mem::replace(group, Vec::with_capacity(group.capacity()));
+    let ticket = writer.submit_rows(rows).await?;
+    let _ = acks.send(Ack::Rows(ticket));
+    Ok(())
+}
+
 type UnitResult = (usize, usize, Result<(MergeStats, Fragments), ((MergeStats, Fragments), UnitError)>);
 
 /// One unit: its reader on a blocking thread, its rows submitted here, their outcomes
@@ -157,40 +165,51 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
         Ok(ResumeFrom::After(w)) => Some(w),
         Err(e) => return (t, u, Err((Default::default(), e.into()))),
     };
-    let (items_tx, mut items) = mpsc::channel::<UnitItem>(options.buffered_rows.max(1));
+    let chunks = (options.buffered_rows / unit_reader::CHUNK_ITEMS).max(2);
+    let (items_tx, mut items) = mpsc::channel::<Vec<UnitItem>>(chunks);
     let reader_table = Arc::clone(&table);
     let now = options.now;
     let reader = tokio::task::spawn_blocking(move || read_unit(&reader_table, u, resume.as_ref(), now, &items_tx));
     let (acks_tx, acks_rx) = mpsc::unbounded_channel::<Ack>();
     let acker = tokio::spawn(acknowledge(acks_rx, Arc::clone(&cp), t, u));
 
+    // Rows are submitted a partition at a time (at most a batch's worth), so a partition's
+    // rows share unlogged batches.
+    let group_rows = writer.batch_statements();
+    let mut group: Vec<Mutation> = Vec::with_capacity(group_rows);
     let mut error: Option<UnitError> = None;
     let mut started = false;
-    while let Some(item) = items.recv().await {
-        match item {
-            UnitItem::Mutation(m) => {
-                if !started {
-                    // Durable before the first write for counter tables (never re-applied).
-                    if let Err(e) = lock(&cp).mark_writes_started(t, u) {
-                        error = Some(e.into());
-                        break;
+    'chunks: while let Some(chunk) = items.recv().await {
+        for item in chunk {
+            let partition_end = match item {
+                UnitItem::Mutation(m) => {
+                    if !started {
+                        // Durable before the first write for counter tables (never re-applied).
+                        if let Err(e) = lock(&cp).mark_writes_started(t, u) {
+                            error = Some(e.into());
+                            break 'chunks;
+                        }
+                        started = true;
                     }
-                    started = true;
+                    group.push(m);
+                    None
                 }
-                match writer.submit(m).await {
-                    Ok(ticket) => {
-                        let _ = acks_tx.send(Ack::Row(ticket));
-                    }
-                    Err(e) => {
-                        error = Some(e.into());
-                        break;
-                    }
+                UnitItem::PartitionEnd(w) => Some(w),
+            };
+            if group.len() >= group_rows || (partition_end.is_some() && !group.is_empty()) {
+                if let Err(e) = submit_group(&writer, &mut group, &acks_tx).await {
+                    error = Some(e);
+                    break 'chunks;
                 }
             }
-            UnitItem::PartitionEnd(w) => {
+            if let Some(w) = partition_end {
                 let _ = acks_tx.send(Ack::PartitionEnd(w));
             }
         }
+    }
+    if error.is_none() && !group.is_empty() {
+        // Rows read before the reader stopped mid-partition: written, not acknowledged past.
+        error = submit_group(&writer, &mut group, &acks_tx).await.err();
     }
     drop(items); // a reader still sending stops at its next send
     drop(acks_tx);

@@ -57,13 +57,52 @@ pub enum UnitItem {
     PartitionEnd(Watermark),
 }
 
+/// Items per channel message: one message per row would wake the writer task for every row.
+pub const CHUNK_ITEMS: usize = 64;
+
+/// Items on their way to the unit's writer task, sent in chunks of [`CHUNK_ITEMS`].
+struct Outbox<'a> {
+    out: &'a mpsc::Sender<Vec<UnitItem>>,
+    chunk: Vec<UnitItem>,
+}
+
+impl Outbox<'_> {
+    /// Queues `item`; false once the writer task has gone.
+    fn push(&mut self, item: UnitItem) -> bool {
+        self.chunk.push(item);
+        self.chunk.len() < CHUNK_ITEMS || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        if self.chunk.is_empty() {
+            return true;
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_ITEMS));
+        self.out.blocking_send(chunk).is_ok()
+    }
+}
+
 /// Reads unit `unit` of `table` from after `resume_after` (or its start), sending items to
-/// `out`. Returns the merge counters and the fragments sent; stops early, without error,
-/// when `out` is closed.
+/// `out` in chunks. Returns the merge counters and the fragments sent; stops early, without
+/// error, when `out` is closed. What was read before an error is still sent, so the unit's
+/// progress up to the bad spot is kept.
 ///
 /// # Errors
 /// [`UnitError`] naming the SSTable (file, component, offset) or the partition at fault.
-pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, now: i64, out: &mpsc::Sender<UnitItem>) -> Result<(MergeStats, Fragments), UnitError> {
+pub fn read_unit(
+    table: &TableRun,
+    unit: usize,
+    resume_after: Option<&Watermark>,
+    now: i64,
+    out: &mpsc::Sender<Vec<UnitItem>>,
+) -> Result<(MergeStats, Fragments), UnitError> {
+    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS) };
+    let read = read_into(table, unit, resume_after, now, &mut outbox);
+    outbox.flush();
+    read
+}
+
+fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, now: i64, out: &mut Outbox<'_>) -> Result<(MergeStats, Fragments), UnitError> {
     let plan = &table.plan.units[unit];
     let partitioner = table.partitioner;
     let range = plan.range(partitioner).ok_or_else(|| UnitError::Manifest(format!("unit {} has unreadable tokens ({}, {}]", plan.id, plan.start, plan.end)))?;
@@ -87,7 +126,6 @@ pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>
     let builder = MutationBuilder::new(Arc::clone(&table.target));
     let mut skipping = resume_key;
     let mut sent = Fragments::default();
-    let send = |m: Mutation| out.blocking_send(UnitItem::Mutation(m)).is_ok();
     while let Some(partition) = merger.next_partition()? {
         if let Some(last) = &skipping {
             // Partitions up to the watermark are acknowledged already.
@@ -99,13 +137,13 @@ pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>
         let pk = builder.partition_key(&partition)?;
         if let Some(m) = builder.partition_deletion(&pk, &partition) {
             sent.partition_deletions += 1;
-            if !send(m) {
+            if !out.push(UnitItem::Mutation(m)) {
                 return Ok((merger.into_stats(), sent));
             }
         }
         if let Some(row) = &partition.static_row {
             sent.static_rows += 1;
-            if !send(builder.row(&pk, row)?) {
+            if !out.push(UnitItem::Mutation(builder.row(&pk, row)?)) {
                 return Ok((merger.into_stats(), sent));
             }
         }
@@ -120,12 +158,12 @@ pub fn read_unit(table: &TableRun, unit: usize, resume_after: Option<&Watermark>
                     builder.range_tombstone(&pk, rt)
                 }
             };
-            if !send(m) {
+            if !out.push(UnitItem::Mutation(m)) {
                 return Ok((merger.into_stats(), sent));
             }
         }
         let watermark = Watermark { token: token_text(&partition.token), key_hex: crate::merge::merger::hex(&partition.key) };
-        if out.blocking_send(UnitItem::PartitionEnd(watermark)).is_err() {
+        if !out.push(UnitItem::PartitionEnd(watermark)) {
             return Ok((merger.into_stats(), sent));
         }
     }

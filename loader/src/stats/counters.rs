@@ -21,6 +21,8 @@ pub struct WriteStats {
     pub rows_rejected: AtomicU64,
     /// Statements acknowledged.
     pub statements: AtomicU64,
+    /// Acknowledged unlogged batches (their statements count in `statements`).
+    pub batches: AtomicU64,
     /// Estimated Keyspaces write units of acknowledged statements.
     pub write_units: AtomicU64,
     /// Encoded bytes of rows written (Keyspaces estimate).

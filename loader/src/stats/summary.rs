@@ -59,6 +59,8 @@ pub struct WriteSummary {
     pub rejects: BTreeMap<&'static str, u64>,
     /// Statements acknowledged.
     pub statements: u64,
+    /// Unlogged batches acknowledged (each carrying several of the statements).
+    pub batches: u64,
     /// Estimated Keyspaces write units.
     pub write_units: u64,
     /// Encoded bytes written (Keyspaces estimate).
@@ -101,6 +103,7 @@ impl WriteSummary {
             rows_rejected: stats.rows_rejected.load(Relaxed),
             rejects: RejectReason::ALL.iter().map(|r| (r.as_str(), stats.rejects(*r))).collect(),
             statements: stats.statements.load(Relaxed),
+            batches: stats.batches.load(Relaxed),
             write_units,
             bytes: stats.bytes.load(Relaxed),
             expired: stats.expired.load(Relaxed),
@@ -129,7 +132,7 @@ pub fn peak_memory_mib() -> Option<f64> {
 impl fmt::Display for WriteSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "rows: {} received, {} written, {} empty, {} rejected", self.rows_received, self.rows_written, self.rows_empty, self.rows_rejected)?;
-        writeln!(f, "statements: {}, write units: {}, bytes: {}, expired cells: {}, tombstones skipped: {}", self.statements, self.write_units, self.bytes, self.expired, self.deletions_skipped)?;
+        writeln!(f, "statements: {} ({} batches), write units: {}, bytes: {}, expired cells: {}, tombstones skipped: {}", self.statements, self.batches, self.write_units, self.bytes, self.expired, self.deletions_skipped)?;
         writeln!(f, "throughput: {:.0} rows/s, {:.0} WU/s over {:.1} s", self.rows_per_second, self.write_units_per_second, self.wall_seconds)?;
         if let Some(r) = self.auto_rate_found {
             writeln!(f, "rate found by --rate auto: {r} rows/s")?;

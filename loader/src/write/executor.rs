@@ -2,12 +2,12 @@
 //! in-flight window, retries what can be retried, rejects what cannot be written, and counts
 //! every outcome.
 //!
-//! Flow of one row: [`Writer::submit`] plans its statements (`statement.rs`), waits for its
-//! partition's pacer (Keyspaces limits only), the row and write-unit buckets and a slot in
-//! the window, then a task sends the statements
-//! in order (list appends and INSERT-then-UPDATE depend on it) and reports a [`RowOutcome`]
-//! through the returned [`RowTicket`] — the checkpoint layer keeps its low-watermark with
-//! them.
+//! Flow of a group of rows (a partition's, up to a batch): [`Writer::submit_rows`] plans each
+//! row's statements (`statement.rs`), waits for the partition's pacer (Keyspaces limits only),
+//! the row and write-unit buckets and one slot in the window, then a task sends the group as
+//! `batch.rs` splits it — unlogged batches of the partition's rows, and rows that must go
+//! alone with their statements in order — and reports one [`RowOutcome`] per row through the
+//! returned [`RowTicket`]; the checkpoint layer keeps its low-watermark with them.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
@@ -15,10 +15,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use scylla::client::session::Session;
+use scylla::errors::ExecutionError;
+use scylla::response::query_result::QueryResult;
+use scylla::statement::batch::{Batch, BatchType};
 use scylla::statement::prepared::PreparedStatement;
 use tokio::sync::{oneshot, Notify};
 
 use super::backoff::Backoff;
+use super::batch::{requests, PlannedRow, Request, DEFAULT_BATCH_STATEMENTS};
 use super::error::{classify, ErrorClass, WriteError};
 use super::in_flight::{Aimd, InFlight};
 use super::mutation::{Mutation, TargetTable};
@@ -26,7 +30,7 @@ use super::rate::{AutoRate, PartitionPacer, RateGate, RateSpec, Window};
 use super::rejects::{RejectReason, RejectRecord, RejectsFile};
 use super::row_size::KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND;
 use super::shape::Shape;
-use super::statement::{plan_mutation, PlanOptions, Statement};
+use super::statement::{plan_mutation, PlanOptions};
 use super::ttl::now_millis;
 use crate::stats::summary::InFlightSummary;
 use crate::stats::{WriteStats, WriteSummary};
@@ -55,6 +59,8 @@ pub struct WriterConfig {
     /// Write units per second to one partition when `plan.keyspaces_limits` is on
     /// (Keyspaces: 1,000).
     pub partition_write_units_per_second: u32,
+    /// Most statements in one unlogged batch of a partition's rows; 1 sends every row alone.
+    pub batch_statements: usize,
 }
 
 impl Default for WriterConfig {
@@ -70,6 +76,7 @@ impl Default for WriterConfig {
             auto_initial_rate: 1000,
             auto_window: Duration::from_secs(1),
             partition_write_units_per_second: KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND,
+            batch_statements: usize::from(DEFAULT_BATCH_STATEMENTS),
         }
     }
 }
@@ -89,6 +96,7 @@ impl WriterConfig {
             write_units_per_second: a.write_units_per_second,
             concurrency: a.concurrency.max(1),
             min_concurrency: a.min_concurrency.max(1).min(a.concurrency.max(1)),
+            batch_statements: usize::from(a.batch_statements),
             ..WriterConfig::default()
         }
     }
@@ -114,14 +122,24 @@ pub enum RowOutcome {
     Aborted,
 }
 
-/// Resolves to the outcome of a submitted row.
+/// Resolves to the outcomes of a group of submitted rows, in the order they were given.
 #[derive(Debug)]
-pub struct RowTicket(oneshot::Receiver<RowOutcome>);
+pub struct RowTicket {
+    rows: usize,
+    outcomes: oneshot::Receiver<Vec<RowOutcome>>,
+}
 
 impl RowTicket {
-    /// Waits for the row's outcome.
+    /// Waits for the rows' outcomes, one per row submitted (all [`RowOutcome::Aborted`] if
+    /// the writer went away).
+    pub async fn outcomes(self) -> Vec<RowOutcome> {
+        let rows = self.rows;
+        self.outcomes.await.unwrap_or_else(|_| vec![RowOutcome::Aborted; rows])
+    }
+
+    /// Waits for the outcome of a single submitted row.
     pub async fn outcome(self) -> RowOutcome {
-        self.0.await.unwrap_or(RowOutcome::Aborted)
+        self.outcomes().await.into_iter().next().unwrap_or(RowOutcome::Aborted)
     }
 }
 
@@ -160,8 +178,8 @@ impl std::fmt::Debug for Writer {
     }
 }
 
-/// Outcome of one statement after retries.
-enum StatementResult {
+/// Outcome of one request (a statement or a batch) after retries.
+enum RequestResult {
     Ok,
     Rejected(RejectReason, String),
     Fatal(WriteError),
@@ -204,6 +222,12 @@ impl Writer {
         Arc::clone(&self.inner.stats)
     }
 
+    /// Most statements in one batch: the most rows worth grouping in one
+    /// [`Writer::submit_rows`].
+    pub fn batch_statements(&self) -> usize {
+        self.inner.cfg.batch_statements.max(1)
+    }
+
     /// The in-flight limit now.
     pub fn in_flight_limit(&self) -> usize {
         self.inner.in_flight.snapshot().0
@@ -233,52 +257,82 @@ impl Writer {
         Ok(())
     }
 
-    /// Queues one row: plans its statements, waits for the rate buckets and a window slot,
-    /// then sends it in the background.
+    /// Queues one row; see [`Writer::submit_rows`].
+    ///
+    /// # Errors
+    /// As [`Writer::submit_rows`].
+    pub async fn submit(&self, m: Mutation) -> Result<RowTicket, WriteError> {
+        self.submit_rows(vec![m]).await
+    }
+
+    /// Queues a group of rows (best: consecutive rows of one partition, which share unlogged
+    /// batches): plans their statements, waits for the rate buckets and one window slot, then
+    /// sends them in the background, one request after another.
     ///
     /// # Errors
     /// When the writer has stopped (a fatal error, or more than `max_errors` failed rows).
-    pub async fn submit(&self, m: Mutation) -> Result<RowTicket, WriteError> {
+    pub async fn submit_rows(&self, rows: Vec<Mutation>) -> Result<RowTicket, WriteError> {
         let inner = &self.inner;
         inner.check_running()?;
-        inner.stats.rows_received.fetch_add(1, Relaxed);
-        let plan = plan_mutation(&m, now_millis(), &inner.cfg.plan);
-        inner.stats.expired.fetch_add(plan.expired, Relaxed);
-        inner.stats.deletions_skipped.fetch_add(plan.deletions_skipped, Relaxed);
         let (tx, rx) = oneshot::channel();
-        for what in &plan.unsupported {
-            inner.reject(&m, RejectReason::UnsupportedDelete, what)?;
+        let ticket = RowTicket { rows: rows.len(), outcomes: rx };
+        inner.stats.rows_received.fetch_add(rows.len() as u64, Relaxed);
+        let now = now_millis();
+        // Rows with nothing to send get their outcome now; the others are written below and
+        // their outcomes put at their place (`to_send[i]` is row `sent_at[i]`).
+        let mut outcomes = vec![RowOutcome::Written; rows.len()];
+        let mut to_send = Vec::with_capacity(rows.len());
+        let mut sent_at = Vec::with_capacity(rows.len());
+        for (i, m) in rows.into_iter().enumerate() {
+            let plan = plan_mutation(&m, now, &inner.cfg.plan);
+            inner.stats.expired.fetch_add(plan.expired, Relaxed);
+            inner.stats.deletions_skipped.fetch_add(plan.deletions_skipped, Relaxed);
+            for what in &plan.unsupported {
+                inner.reject(&m, RejectReason::UnsupportedDelete, what)?;
+            }
+            if let Some((reason, details)) = &plan.reject {
+                inner.reject(&m, *reason, details)?;
+                outcomes[i] = RowOutcome::Rejected(*reason);
+            } else if plan.statements.is_empty() {
+                inner.stats.rows_empty.fetch_add(1, Relaxed);
+                outcomes[i] = RowOutcome::Empty;
+            } else {
+                to_send.push(PlannedRow { mutation: m, statements: plan.statements, row_bytes: plan.row_bytes });
+                sent_at.push(i);
+            }
         }
-        if let Some((reason, details)) = &plan.reject {
-            inner.reject(&m, *reason, details)?;
-            let _ = tx.send(RowOutcome::Rejected(*reason));
-            return Ok(RowTicket(rx));
+        if to_send.is_empty() {
+            let _ = tx.send(outcomes);
+            return Ok(ticket);
         }
-        if plan.statements.is_empty() {
-            inner.stats.rows_empty.fetch_add(1, Relaxed);
-            let _ = tx.send(RowOutcome::Empty);
-            return Ok(RowTicket(rx));
-        }
-        let write_units: u32 = plan.statements.iter().map(|s| s.write_units).sum();
-        // The partition first: a row held back for its hot partition must not sit on tokens
-        // of the global buckets meanwhile.
+        // Each partition first: rows held back for a hot partition must not sit on tokens of
+        // the global buckets meanwhile.
         if let Some(pacer) = &inner.partitions {
-            pacer.admit(&partition_id(&m), write_units).await;
+            let mut start = 0;
+            while start < to_send.len() {
+                let end = (start + 1..to_send.len()).find(|&j| partition_id(&to_send[j].mutation) != partition_id(&to_send[start].mutation)).unwrap_or(to_send.len());
+                let units = to_send[start..end].iter().map(PlannedRow::write_units).sum();
+                pacer.admit(&partition_id(&to_send[start].mutation), units).await;
+                start = end;
+            }
         }
-        inner.rate.admit(write_units).await;
+        let write_units = to_send.iter().map(PlannedRow::write_units).sum();
+        inner.rate.admit(to_send.len() as u32, write_units).await;
         let slot = inner.in_flight.acquire_owned().await;
         inner.outstanding.fetch_add(1, Relaxed);
         let task_inner = Arc::clone(inner);
-        let row_bytes = plan.row_bytes as u64;
         tokio::spawn(async move {
-            let outcome = task_inner.write_row(&m, &plan.statements, row_bytes).await;
+            let written = task_inner.write_rows(&to_send).await;
             drop(slot);
-            let _ = tx.send(outcome);
+            for (at, outcome) in sent_at.into_iter().zip(written) {
+                outcomes[at] = outcome;
+            }
+            let _ = tx.send(outcomes);
             if task_inner.outstanding.fetch_sub(1, Relaxed) == 1 {
                 task_inner.idle.notify_waiters();
             }
         });
-        Ok(RowTicket(rx))
+        Ok(ticket)
     }
 
     /// Writes one row and waits for its outcome.
@@ -366,14 +420,84 @@ impl Inner {
         Ok(p)
     }
 
-    async fn write_row(&self, m: &Mutation, statements: &[Statement], row_bytes: u64) -> RowOutcome {
-        for st in statements {
+    /// Writes `rows` as [`requests`] splits them, returning one outcome per row.
+    async fn write_rows(&self, rows: &[PlannedRow]) -> Vec<RowOutcome> {
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for request in requests(rows, self.cfg.batch_statements) {
+            match request {
+                Request::Alone(i) => outcomes.push(self.write_row(&rows[i]).await),
+                Request::Batch(range) => outcomes.extend(self.write_batch(&rows[range]).await),
+            }
+        }
+        outcomes
+    }
+
+    /// Sends `rows` as one unlogged batch. If the target refuses the batch, or it runs out of
+    /// retries, each row is sent again alone, so only the rows at fault are rejected.
+    async fn write_batch(&self, rows: &[PlannedRow]) -> Vec<RowOutcome> {
+        if self.stopped.load(Relaxed) {
+            return vec![RowOutcome::Aborted; rows.len()];
+        }
+        let mut batch = Batch::new(BatchType::Unlogged);
+        let mut values = Vec::new();
+        let mut write_units = 0u64;
+        for row in rows {
+            for st in &row.statements {
+                match self.prepared(&row.mutation.table, &st.shape).await {
+                    Ok(p) => batch.append_statement(p),
+                    Err(e) => {
+                        self.stop(e);
+                        return vec![RowOutcome::Aborted; rows.len()];
+                    }
+                }
+                values.push(&st.values);
+                write_units += u64::from(st.write_units);
+            }
+        }
+        batch.set_is_idempotent(true);
+        let table = &rows[0].mutation.table;
+        let sent = Sent { statements: values.len() as u64, write_units, idempotent: true };
+        match self.send(table, sent, || self.session.batch(&batch, &values)).await {
+            RequestResult::Ok => {
+                self.stats.batches.fetch_add(1, Relaxed);
+                for row in rows {
+                    self.row_written(row);
+                }
+                vec![RowOutcome::Written; rows.len()]
+            }
+            RequestResult::Rejected(reason, details) => {
+                tracing::debug!(rows = rows.len(), ?reason, "batch not written ({details}); sending its rows one by one");
+                let mut outcomes = Vec::with_capacity(rows.len());
+                for row in rows {
+                    outcomes.push(self.write_row(row).await);
+                }
+                outcomes
+            }
+            RequestResult::Fatal(e) => {
+                self.stop(e);
+                vec![RowOutcome::Aborted; rows.len()]
+            }
+        }
+    }
+
+    /// Sends one row's statements one after another.
+    async fn write_row(&self, row: &PlannedRow) -> RowOutcome {
+        let m = &row.mutation;
+        for st in &row.statements {
             if self.stopped.load(Relaxed) {
                 return RowOutcome::Aborted;
             }
-            match self.execute(&m.table, st).await {
-                StatementResult::Ok => {}
-                StatementResult::Rejected(reason, details) => {
+            let prepared = match self.prepared(&m.table, &st.shape).await {
+                Ok(p) => p,
+                Err(e) => {
+                    self.stop(e);
+                    return RowOutcome::Aborted;
+                }
+            };
+            let sent = Sent { statements: 1, write_units: u64::from(st.write_units), idempotent: st.shape.is_idempotent() };
+            match self.send(&m.table, sent, || self.session.execute_unpaged(&prepared, &st.values)).await {
+                RequestResult::Ok => {}
+                RequestResult::Rejected(reason, details) => {
                     let details = format!("{details} (statement: {})", st.shape.cql(&m.table));
                     if let Err(e) = self.reject(m, reason, &details) {
                         self.stop(e);
@@ -381,33 +505,39 @@ impl Inner {
                     }
                     return RowOutcome::Rejected(reason);
                 }
-                StatementResult::Fatal(e) => {
+                RequestResult::Fatal(e) => {
                     self.stop(e);
                     return RowOutcome::Aborted;
                 }
             }
         }
-        self.stats.rows_written.fetch_add(1, Relaxed);
-        self.stats.bytes.fetch_add(row_bytes, Relaxed);
+        self.row_written(row);
         RowOutcome::Written
     }
 
-    async fn execute(&self, table: &Arc<TargetTable>, st: &Statement) -> StatementResult {
-        let prepared = match self.prepared(table, &st.shape).await {
-            Ok(p) => p,
-            Err(e) => return StatementResult::Fatal(e),
-        };
+    fn row_written(&self, row: &PlannedRow) {
+        self.stats.rows_written.fetch_add(1, Relaxed);
+        self.stats.bytes.fetch_add(row.row_bytes as u64, Relaxed);
+    }
+
+    /// Sends one request (a statement or a batch) until it is acknowledged, cannot be
+    /// retried, or is out of retries; counts its attempts and feeds the in-flight window.
+    async fn send<F, Fut>(&self, table: &TargetTable, sent: Sent, mut request: F) -> RequestResult
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<QueryResult, ExecutionError>>,
+    {
         let backoff = self.cfg.backoff;
         let mut attempt = 0u32;
         loop {
             let start = Instant::now();
-            let err = match self.session.execute_unpaged(&prepared, &st.values).await {
+            let err = match request().await {
                 Ok(_) => {
                     self.stats.latency.record(start.elapsed());
-                    self.stats.statements.fetch_add(1, Relaxed);
-                    self.stats.write_units.fetch_add(st.write_units as u64, Relaxed);
+                    self.stats.statements.fetch_add(sent.statements, Relaxed);
+                    self.stats.write_units.fetch_add(sent.write_units, Relaxed);
                     self.in_flight.on_success();
-                    return StatementResult::Ok;
+                    return RequestResult::Ok;
                 }
                 Err(e) => e,
             };
@@ -417,12 +547,12 @@ impl Inner {
                     if cause.is_pushback() {
                         self.in_flight.on_pushback();
                     }
-                    if !st.shape.is_idempotent() && maybe_applied {
+                    if !sent.idempotent && maybe_applied {
                         // A counter increment that may have landed must not be sent again.
-                        return StatementResult::Rejected(RejectReason::CounterUncertain, err.to_string());
+                        return RequestResult::Rejected(RejectReason::CounterUncertain, err.to_string());
                     }
                     if attempt >= backoff.max_retries {
-                        return StatementResult::Rejected(
+                        return RequestResult::Rejected(
                             RejectReason::RetriesExhausted,
                             format!("{} retries, last error: {err}", backoff.max_retries),
                         );
@@ -432,9 +562,9 @@ impl Inner {
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
-                ErrorClass::Reject => return StatementResult::Rejected(RejectReason::Invalid, err.to_string()),
+                ErrorClass::Reject => return RequestResult::Rejected(RejectReason::Invalid, err.to_string()),
                 ErrorClass::Fatal => {
-                    return StatementResult::Fatal(WriteError::Fatal {
+                    return RequestResult::Fatal(WriteError::Fatal {
                         table: format!("{}.{}", table.keyspace, table.name),
                         source: Box::new(err),
                     })
@@ -442,6 +572,14 @@ impl Inner {
             }
         }
     }
+}
+
+/// What one request carries, for its counters and its retry policy.
+#[derive(Debug, Clone, Copy)]
+struct Sent {
+    statements: u64,
+    write_units: u64,
+    idempotent: bool,
 }
 
 /// Names `m`'s partition for the pacer: table and partition key values, each

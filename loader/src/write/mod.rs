@@ -1,10 +1,10 @@
 //! The write stage: merged rows in, CQL writes out.
 //!
 //! ```text
-//!  Mutation ──plan_mutation──> [Statement] ──Writer::submit──> rate gate (rows/s, WU/s)
-//!  (mutation.rs)  (statement.rs,             (executor.rs)       ──> in-flight window (AIMD)
-//!                  shape.rs, ttl.rs,                             ──> prepared statement, raw values
-//!                  row_size.rs)                                  ──> retry/backoff | reject | stop
+//!  Mutations ──plan_mutation──> [Statement] ──Writer::submit_rows──> rate gate (rows/s, WU/s)
+//!  of a partition  (statement.rs,             (executor.rs)            ──> in-flight window (AIMD)
+//!  (mutation.rs)    shape.rs, ttl.rs,                                  ──> unlogged batch or alone (batch.rs)
+//!                   row_size.rs)                                       ──> retry/backoff | reject | stop
 //! ```
 //!
 //! Each row keeps every cell's writetime (`USING TIMESTAMP`) and remaining TTL; values are
@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod backoff;
+pub mod batch;
 pub mod error;
 pub mod executor;
 pub mod from_merge;

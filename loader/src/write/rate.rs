@@ -78,26 +78,31 @@ impl RateGate {
         self.rows.read().unwrap_or_else(|e| e.into_inner()).1
     }
 
-    /// Waits until one row of `write_units` units may be sent.
-    pub async fn admit(&self, write_units: u32) {
-        let rows = self.rows.read().unwrap_or_else(|e| e.into_inner()).0.clone();
-        if let Some(rows) = rows {
-            rows.until_ready().await;
+    /// Waits until `rows` rows of `write_units` units in all may be sent.
+    pub async fn admit(&self, rows: u32, write_units: u32) {
+        let limiter = self.rows.read().unwrap_or_else(|e| e.into_inner()).0.clone();
+        if let Some(limiter) = limiter {
+            take(&limiter, rows).await;
         }
         if let Some(wu) = &self.write_units {
-            // A row may cost more units than the bucket holds: take it in bucket-sized bites.
-            let mut left = write_units.max(1);
-            while left > 0 {
-                let mut bite = left;
-                loop {
-                    match wu.until_n_ready(NonZeroU32::new(bite).unwrap_or(NonZeroU32::MIN)).await {
-                        Ok(()) => break,
-                        Err(e) => bite = e.0.max(1),
-                    }
-                }
-                left -= bite;
+            take(wu, write_units).await;
+        }
+    }
+}
+
+/// Takes `n` (at least 1) cells from `bucket`, in bucket-sized bites when `n` is more than the
+/// bucket holds: a batch of rows, or one large row, is paced rather than refused.
+async fn take(bucket: &DefaultDirectRateLimiter, n: u32) {
+    let mut left = n.max(1);
+    while left > 0 {
+        let mut bite = left;
+        loop {
+            match bucket.until_n_ready(NonZeroU32::new(bite).unwrap_or(NonZeroU32::MIN)).await {
+                Ok(()) => break,
+                Err(e) => bite = e.0.max(1),
             }
         }
+        left -= bite;
     }
 }
 
@@ -347,18 +352,29 @@ mod tests {
         let gate = RateGate::new(200, 0);
         let start = Instant::now();
         for _ in 0..50 {
-            gate.admit(1).await;
+            gate.admit(1, 1).await;
         }
         // 50 rows at 200/s with a burst of 10: at least ~0.2 s
         assert!(start.elapsed() >= Duration::from_millis(180), "{:?}", start.elapsed());
     }
 
     #[tokio::test]
+    async fn batches_larger_than_the_row_bucket_are_paced_not_refused() {
+        let gate = RateGate::new(200, 0); // burst of 10 rows
+        let start = Instant::now();
+        for _ in 0..4 {
+            gate.admit(30, 30).await;
+        }
+        // 120 rows at 200/s, of which 10 pass at once: at least ~0.55 s
+        assert!(start.elapsed() >= Duration::from_millis(500), "{:?}", start.elapsed());
+    }
+
+    #[tokio::test]
     async fn write_units_larger_than_the_bucket_are_paced_not_refused() {
         let gate = RateGate::new(0, 2000); // bucket of 100 units
         let start = Instant::now();
-        gate.admit(1024).await;
-        gate.admit(1024).await;
+        gate.admit(1, 1024).await;
+        gate.admit(1, 1024).await;
         assert!(start.elapsed() >= Duration::from_millis(400), "{:?}", start.elapsed());
     }
 
