@@ -25,7 +25,7 @@
 //! marker is removed.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -149,13 +149,14 @@ fn reconcile_counter(a: MergedCell, b: MergedCell) -> Result<MergedCell, MergeEr
 }
 
 /// What the merge filters by schema: dropped columns and, when known, the table's columns.
+/// Looked up for every cell, so with a fast hash.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnFilter {
     /// Dropped columns: name → drop time (µs). Cells written at or before it are dead.
-    pub dropped: HashMap<String, i64>,
+    pub dropped: FxHashMap<String, i64>,
     /// The table's static and regular column names; cells of other columns are dropped
     /// (counted) when set.
-    pub known: Option<std::collections::HashSet<String>>,
+    pub known: Option<FxHashSet<String>>,
 }
 
 impl ColumnFilter {
@@ -198,12 +199,14 @@ fn cell_order(a: &MergedCell, b: &MergedCell) -> Ordering {
 
 /// Cassandra's `ExpiringCell.purge`: a cell expired by `now` is a tombstone from when it
 /// was written.
-fn purge_expired(cell: MergedCell, now: i64, stats: &mut MergeStats) -> MergedCell {
+fn purge_expired(cell: &mut MergedCell, now: i64, stats: &mut MergeStats) {
     if cell.kind == CellKind::Expiring && cell.local_deletion_time <= now {
         stats.cells_expired += 1;
-        return MergedCell { kind: CellKind::Tombstone, local_deletion_time: cell.local_deletion_time - cell.ttl as i64, ttl: 0, value: Bytes::new(), ..cell };
+        cell.kind = CellKind::Tombstone;
+        cell.local_deletion_time -= i64::from(cell.ttl);
+        cell.ttl = 0;
+        cell.value = Bytes::new();
     }
-    cell
 }
 
 /// Merges the versions of one row (same clustering, or static rows) under `active`, the
@@ -260,21 +263,39 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
     complex.retain(|(_, d)| opt_supersedes(Some(d), active.as_ref()));
     complex.sort_by(|a, b| a.0.name.cmp(&b.0.name));
 
-    let mut cells: Vec<MergedCell> = Vec::with_capacity(versions.iter().map(|v| v.cells.len()).sum());
-    for v in versions {
-        for c in v.cells {
-            if options.columns.is_dropped(&c.column, c.timestamp) {
-                stats.dropped_column_cells += 1;
-            } else if options.columns.is_unknown(&c.column) {
-                stats.unknown_column_cells += 1;
-            } else {
-                cells.push(c);
-            }
+    let single = versions.len() == 1;
+    let mut cells: Vec<MergedCell> = if single {
+        std::mem::take(&mut versions[0].cells)
+    } else {
+        versions.iter_mut().flat_map(|v| std::mem::take(&mut v.cells)).collect()
+    };
+    cells.retain(|c| {
+        if options.columns.is_dropped(&c.column, c.timestamp) {
+            stats.dropped_column_cells += 1;
+            false
+        } else if options.columns.is_unknown(&c.column) {
+            stats.unknown_column_cells += 1;
+            false
+        } else {
+            true
         }
-    }
+    });
     // One version's cells are in order already (the common case: one SSTable holds the row).
     if !cells.is_sorted_by(|a, b| cell_order(a, b).is_le()) {
         cells.sort_by(cell_order);
+    }
+    if single {
+        // Each cell is the only version of itself: filtered in place, no copies.
+        cells.retain(|c| {
+            let column_deletion = complex.iter().find(|(d, _)| d.name == c.column.name).map(|(_, d)| *d).or(active);
+            let shadowed = deletes(column_deletion.as_ref(), c.timestamp);
+            stats.cells_shadowed += u64::from(shadowed);
+            !shadowed
+        });
+        for c in &mut cells {
+            purge_expired(c, options.now, stats);
+        }
+        return Ok(finish_row(MergedRow { clustering, liveness, deletion, cells, complex_deletions: complex }, options, stats));
     }
 
     let mut out: Vec<MergedCell> = Vec::with_capacity(cells.len());
@@ -288,7 +309,7 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
         if iter.peek().is_none_or(|n| cell_order(n, &cell).is_ne()) {
             // No other version of this cell: it wins unless shadowed, no copy needed.
             if !shadowed {
-                out.push(purge_expired(cell, options.now, stats));
+                out.push(cell);
             }
             continue;
         }
@@ -306,16 +327,21 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
                 }
             });
         }
-        if let Some(w) = winner {
-            out.push(purge_expired(w, options.now, stats));
-        }
+        out.extend(winner);
     }
-    if liveness.expiration.is_some_and(|e| e.local_expiration_time <= options.now) {
+    for c in &mut out {
+        purge_expired(c, options.now, stats);
+    }
+    Ok(finish_row(MergedRow { clustering, liveness, deletion, cells: out, complex_deletions: complex }, options, stats))
+}
+
+/// Drops an expired row marker; `None` when nothing is left of the row.
+fn finish_row(mut row: MergedRow, options: &MergeOptions, stats: &mut MergeStats) -> Option<MergedRow> {
+    if row.liveness.expiration.is_some_and(|e| e.local_expiration_time <= options.now) {
         stats.markers_expired += 1;
-        liveness = LivenessInfo::default();
+        row.liveness = LivenessInfo::default();
     }
-    let row = MergedRow { clustering, liveness, deletion, cells: out, complex_deletions: complex };
-    Ok((!row.is_empty()).then_some(row))
+    (!row.is_empty()).then_some(row)
 }
 
 #[cfg(test)]

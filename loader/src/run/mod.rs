@@ -1,11 +1,11 @@
 //! `ksbulk run`: executes a manifest. Several units at once, each one a pipeline:
 //!
 //! ```text
-//!  blocking thread                      async task                      async task
-//!  read_unit: SSTables → merge ─items─> submit to the shared Writer ─tickets─> acks: outcome of each
-//!   → MutationBuilder (bounded chan)    (rate gate, in-flight window)          row, in order; at each
-//!                                                                              partition end, advance
-//!                                                                              the low-watermark
+//!  blocking thread                        async task                    async task
+//!  read_unit: SSTables → merge            submit each group to the      acks: outcomes of each
+//!   → MutationBuilder → a partition's     shared Writer (rate gate,     group, in order; at each
+//!   rows grouped and planned ─chunks─>    in-flight window; unlogged ─> partition end, advance
+//!   (Writer::plan_rows; bounded chan)     batches) ─tickets─>           the low-watermark
 //! ```
 //!
 //! The checkpoint (the manifest) is saved every `checkpoint_every`, and at the end. Units
@@ -32,7 +32,7 @@ pub use summary::{FailedUnit, RunSummary};
 use crate::checkpoint::{Checkpoint, ResumeFrom};
 use crate::merge::MergeStats;
 use crate::plan::manifest::UnitStatus;
-use crate::write::{Mutation, Writer};
+use crate::write::Writer;
 use acks::{acknowledge, Ack};
 use table::TableRun;
 use unit_reader::{read_unit, Fragments, UnitItem};
@@ -146,14 +146,6 @@ async fn save_periodically(cp: Shared, every: Duration) {
     }
 }
 
-/// Submits the rows of `group` (emptying it) and queues their ticket for acknowledgement.
-async fn submit_group(writer: &Writer, group: &mut Vec<Mutation>, acks: &mpsc::UnboundedSender<Ack>) -> Result<(), UnitError> {
-    let rows = std::mem::replace(group, Vec::with_capacity(group.capacity()));
-    let ticket = writer.submit_rows(rows).await?;
-    let _ = acks.send(Ack::Rows(ticket));
-    Ok(())
-}
-
 type UnitResult = (usize, usize, Result<(MergeStats, Fragments), ((MergeStats, Fragments), UnitError)>);
 
 /// One unit: its reader on a blocking thread, its rows submitted here, their outcomes
@@ -168,21 +160,18 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
     let chunks = (options.buffered_rows / unit_reader::CHUNK_ITEMS).max(2);
     let (items_tx, mut items) = mpsc::channel::<Vec<UnitItem>>(chunks);
     let reader_table = Arc::clone(&table);
+    let reader_writer = writer.clone();
     let now = options.now;
-    let reader = tokio::task::spawn_blocking(move || read_unit(&reader_table, u, resume.as_ref(), now, &items_tx));
+    let reader = tokio::task::spawn_blocking(move || read_unit(&reader_table, u, resume.as_ref(), now, &reader_writer, &items_tx));
     let (acks_tx, acks_rx) = mpsc::unbounded_channel::<Ack>();
     let acker = tokio::spawn(acknowledge(acks_rx, Arc::clone(&cp), t, u));
 
-    // Rows are submitted a partition at a time (at most a batch's worth), so a partition's
-    // rows share unlogged batches.
-    let group_rows = writer.batch_statements();
-    let mut group: Vec<Mutation> = Vec::with_capacity(group_rows);
     let mut error: Option<UnitError> = None;
     let mut started = false;
     'chunks: while let Some(chunk) = items.recv().await {
         for item in chunk {
-            let partition_end = match item {
-                UnitItem::Mutation(m) => {
+            match item {
+                UnitItem::Rows(group) => {
                     if !started {
                         // Durable before the first write for counter tables (never re-applied).
                         if let Err(e) = lock(&cp).mark_writes_started(t, u) {
@@ -191,25 +180,13 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
                         }
                         started = true;
                     }
-                    group.push(m);
-                    None
+                    let _ = acks_tx.send(Ack::Rows(writer.submit_planned(group).await));
                 }
-                UnitItem::PartitionEnd(w) => Some(w),
-            };
-            if group.len() >= group_rows || (partition_end.is_some() && !group.is_empty()) {
-                if let Err(e) = submit_group(&writer, &mut group, &acks_tx).await {
-                    error = Some(e);
-                    break 'chunks;
+                UnitItem::PartitionEnd(w) => {
+                    let _ = acks_tx.send(Ack::PartitionEnd(w));
                 }
-            }
-            if let Some(w) = partition_end {
-                let _ = acks_tx.send(Ack::PartitionEnd(w));
             }
         }
-    }
-    if error.is_none() && !group.is_empty() {
-        // Rows read before the reader stopped mid-partition: written, not acknowledged past.
-        error = submit_group(&writer, &mut group, &acks_tx).await.err();
     }
     drop(items); // a reader still sending stops at its next send
     drop(acks_tx);

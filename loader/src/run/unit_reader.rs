@@ -17,7 +17,7 @@ use super::table::TableRun;
 use crate::merge::{open_unit, MergeOptions, MergeStats, MergedUnfiltered};
 use crate::plan::manifest::{token_text, Watermark};
 use crate::write::from_merge::MutationBuilder;
-use crate::write::Mutation;
+use crate::write::{Mutation, PlannedGroup, Writer};
 
 /// How many fragments of each kind a unit sent to the writer: with the merge's counters, it
 /// shows that each distinct row was written once.
@@ -51,23 +51,49 @@ impl Fragments {
 /// What the reader hands to the unit's writer task, in source order.
 #[derive(Debug)]
 pub enum UnitItem {
-    /// One row fragment to write.
-    Mutation(Mutation),
+    /// Row fragments of one partition (at most a batch's worth), planned into statements.
+    Rows(PlannedGroup),
     /// Every fragment of this partition has been sent.
     PartitionEnd(Watermark),
 }
 
-/// Items per channel message: one message per row would wake the writer task for every row.
-pub const CHUNK_ITEMS: usize = 64;
+/// Items per channel message: one message per item would wake the writer task for each.
+pub const CHUNK_ITEMS: usize = 16;
 
-/// Items on their way to the unit's writer task, sent in chunks of [`CHUNK_ITEMS`].
+/// Items on their way to the unit's writer task. Rows are grouped by partition, up to a
+/// batch's worth, and planned here ([`Writer::plan_rows`]), on the thread that decoded them;
+/// items go out in chunks of [`CHUNK_ITEMS`].
 struct Outbox<'a> {
     out: &'a mpsc::Sender<Vec<UnitItem>>,
     chunk: Vec<UnitItem>,
+    writer: &'a Writer,
+    group: Vec<Mutation>,
 }
 
 impl Outbox<'_> {
-    /// Queues `item`; false once the writer task has gone.
+    /// Adds a row fragment of the current partition; false once the writer task has gone.
+    fn row(&mut self, m: Mutation) -> Result<bool, UnitError> {
+        self.group.push(m);
+        if self.group.len() < self.writer.batch_statements() {
+            return Ok(true);
+        }
+        self.close_group()
+    }
+
+    /// Ends the current partition.
+    fn partition_end(&mut self, w: Watermark) -> Result<bool, UnitError> {
+        Ok(self.close_group()? && self.push(UnitItem::PartitionEnd(w)))
+    }
+
+    fn close_group(&mut self) -> Result<bool, UnitError> {
+        if self.group.is_empty() {
+            return Ok(true);
+        }
+        let rows = std::mem::replace(&mut self.group, Vec::with_capacity(self.writer.batch_statements()));
+        let planned = self.writer.plan_rows(rows)?;
+        Ok(self.push(UnitItem::Rows(planned)))
+    }
+
     fn push(&mut self, item: UnitItem) -> bool {
         self.chunk.push(item);
         self.chunk.len() < CHUNK_ITEMS || self.flush()
@@ -83,9 +109,9 @@ impl Outbox<'_> {
 }
 
 /// Reads unit `unit` of `table` from after `resume_after` (or its start), sending items to
-/// `out` in chunks. Returns the merge counters and the fragments sent; stops early, without
-/// error, when `out` is closed. What was read before an error is still sent, so the unit's
-/// progress up to the bad spot is kept.
+/// `out` in chunks, planned by `writer`. Returns the merge counters and the fragments sent;
+/// stops early, without error, when `out` is closed. What was read before an error is still
+/// sent, so the unit's progress up to the bad spot is kept.
 ///
 /// # Errors
 /// [`UnitError`] naming the SSTable (file, component, offset) or the partition at fault.
@@ -94,12 +120,17 @@ pub fn read_unit(
     unit: usize,
     resume_after: Option<&Watermark>,
     now: i64,
+    writer: &Writer,
     out: &mpsc::Sender<Vec<UnitItem>>,
 ) -> Result<(MergeStats, Fragments), UnitError> {
-    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS) };
+    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS), writer, group: Vec::new() };
     let read = read_into(table, unit, resume_after, now, &mut outbox);
+    // Rows of a partition the reader stopped in: written, never acknowledged past.
+    let last = outbox.close_group();
     outbox.flush();
-    read
+    let stats = read?;
+    last?;
+    Ok(stats)
 }
 
 fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, now: i64, out: &mut Outbox<'_>) -> Result<(MergeStats, Fragments), UnitError> {
@@ -137,13 +168,13 @@ fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, no
         let pk = builder.partition_key(&partition)?;
         if let Some(m) = builder.partition_deletion(&pk, &partition) {
             sent.partition_deletions += 1;
-            if !out.push(UnitItem::Mutation(m)) {
+            if !out.row(m)? {
                 return Ok((merger.into_stats(), sent));
             }
         }
         if let Some(row) = &partition.static_row {
             sent.static_rows += 1;
-            if !out.push(UnitItem::Mutation(builder.row(&pk, row)?)) {
+            if !out.row(builder.row(&pk, row)?)? {
                 return Ok((merger.into_stats(), sent));
             }
         }
@@ -158,12 +189,12 @@ fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, no
                     builder.range_tombstone(&pk, rt)
                 }
             };
-            if !out.push(UnitItem::Mutation(m)) {
+            if !out.row(m)? {
                 return Ok((merger.into_stats(), sent));
             }
         }
         let watermark = Watermark { token: token_text(&partition.token), key_hex: crate::merge::merger::hex(&partition.key) };
-        if !out.push(UnitItem::PartitionEnd(watermark)) {
+        if !out.partition_end(watermark)? {
             return Ok((merger.into_stats(), sent));
         }
     }

@@ -9,11 +9,11 @@
 //! alone with their statements in order — and reports one [`RowOutcome`] per row through the
 //! returned [`RowTicket`]; the checkpoint layer keeps its low-watermark with them.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use rustc_hash::FxHashMap;
 use scylla::client::session::Session;
 use scylla::errors::ExecutionError;
 use scylla::response::query_result::QueryResult;
@@ -122,6 +122,18 @@ pub enum RowOutcome {
     Aborted,
 }
 
+/// A group of rows whose statements are planned ([`Writer::plan_rows`]), to hand to
+/// [`Writer::submit_planned`].
+#[derive(Debug)]
+pub struct PlannedGroup {
+    /// One per row: final for rows with nothing to send, else replaced once written.
+    outcomes: Vec<RowOutcome>,
+    /// The rows to send.
+    to_send: Vec<PlannedRow>,
+    /// `to_send[i]` is row `sent_at[i]` of the group.
+    sent_at: Vec<usize>,
+}
+
 /// Resolves to the outcomes of a group of submitted rows, in the order they were given.
 #[derive(Debug)]
 pub struct RowTicket {
@@ -145,7 +157,7 @@ impl RowTicket {
 
 /// Prepared statements by (table, shape). The table is keyed by address: a run keeps its
 /// `Arc<TargetTable>`s for its whole life.
-type PreparedCache = RwLock<HashMap<(usize, Shape), PreparedStatement>>;
+type PreparedCache = RwLock<FxHashMap<(usize, Shape), PreparedStatement>>;
 
 struct Inner {
     session: Arc<Session>,
@@ -197,7 +209,7 @@ impl Writer {
         };
         let inner = Arc::new(Inner {
             session,
-            prepared: RwLock::new(HashMap::new()),
+            prepared: RwLock::new(FxHashMap::default()),
             in_flight: Arc::new(InFlight::new(aimd)),
             rate: RateGate::new(rows_rate, cfg.write_units_per_second),
             partitions: cfg.plan.keyspaces_limits.then(|| PartitionPacer::new(cfg.partition_write_units_per_second)),
@@ -265,25 +277,29 @@ impl Writer {
         self.submit_rows(vec![m]).await
     }
 
-    /// Queues a group of rows (best: consecutive rows of one partition, which share unlogged
-    /// batches): plans their statements, waits for the rate buckets and one window slot, then
-    /// sends them in the background, one request after another.
+    /// Queues a group of rows: [`Writer::plan_rows`] then [`Writer::submit_planned`].
+    ///
+    /// # Errors
+    /// As [`Writer::plan_rows`].
+    pub async fn submit_rows(&self, rows: Vec<Mutation>) -> Result<RowTicket, WriteError> {
+        let group = self.plan_rows(rows)?;
+        Ok(self.submit_planned(group).await)
+    }
+
+    /// Plans the statements of a group of rows (best: consecutive rows of one partition, which
+    /// share unlogged batches) and records those that cannot be written. Synchronous, so the
+    /// unit's reader calls it on its own thread while the rows are still in its cache; the
+    /// rows' cells are dropped there too, once their statements hold the values.
     ///
     /// # Errors
     /// When the writer has stopped (a fatal error, or more than `max_errors` failed rows).
-    pub async fn submit_rows(&self, rows: Vec<Mutation>) -> Result<RowTicket, WriteError> {
+    pub fn plan_rows(&self, rows: Vec<Mutation>) -> Result<PlannedGroup, WriteError> {
         let inner = &self.inner;
         inner.check_running()?;
-        let (tx, rx) = oneshot::channel();
-        let ticket = RowTicket { rows: rows.len(), outcomes: rx };
         inner.stats.rows_received.fetch_add(rows.len() as u64, Relaxed);
         let now = now_millis();
-        // Rows with nothing to send get their outcome now; the others are written below and
-        // their outcomes put at their place (`to_send[i]` is row `sent_at[i]`).
-        let mut outcomes = vec![RowOutcome::Written; rows.len()];
-        let mut to_send = Vec::with_capacity(rows.len());
-        let mut sent_at = Vec::with_capacity(rows.len());
-        for (i, m) in rows.into_iter().enumerate() {
+        let mut group = PlannedGroup { outcomes: vec![RowOutcome::Written; rows.len()], to_send: Vec::with_capacity(rows.len()), sent_at: Vec::with_capacity(rows.len()) };
+        for (i, mut m) in rows.into_iter().enumerate() {
             let plan = plan_mutation(&m, now, &inner.cfg.plan);
             inner.stats.expired.fetch_add(plan.expired, Relaxed);
             inner.stats.deletions_skipped.fetch_add(plan.deletions_skipped, Relaxed);
@@ -292,18 +308,32 @@ impl Writer {
             }
             if let Some((reason, details)) = &plan.reject {
                 inner.reject(&m, *reason, details)?;
-                outcomes[i] = RowOutcome::Rejected(*reason);
+                group.outcomes[i] = RowOutcome::Rejected(*reason);
             } else if plan.statements.is_empty() {
                 inner.stats.rows_empty.fetch_add(1, Relaxed);
-                outcomes[i] = RowOutcome::Empty;
+                group.outcomes[i] = RowOutcome::Empty;
             } else {
-                to_send.push(PlannedRow { mutation: m, statements: plan.statements, row_bytes: plan.row_bytes });
-                sent_at.push(i);
+                // The key stays (rejects and pacing name rows by it); the cells are in the
+                // statements now.
+                m.cells = Vec::new();
+                m.deletions = Vec::new();
+                group.to_send.push(PlannedRow { mutation: m, statements: plan.statements, row_bytes: plan.row_bytes });
+                group.sent_at.push(i);
             }
         }
+        Ok(group)
+    }
+
+    /// Waits for the rate buckets and one window slot, then sends `group` in the background,
+    /// one request after another.
+    pub async fn submit_planned(&self, group: PlannedGroup) -> RowTicket {
+        let inner = &self.inner;
+        let (tx, rx) = oneshot::channel();
+        let ticket = RowTicket { rows: group.outcomes.len(), outcomes: rx };
+        let PlannedGroup { mut outcomes, to_send, sent_at } = group;
         if to_send.is_empty() {
             let _ = tx.send(outcomes);
-            return Ok(ticket);
+            return ticket;
         }
         // Each partition first: rows held back for a hot partition must not sit on tokens of
         // the global buckets meanwhile.
@@ -332,7 +362,7 @@ impl Writer {
                 task_inner.idle.notify_waiters();
             }
         });
-        Ok(ticket)
+        ticket
     }
 
     /// Writes one row and waits for its outcome.

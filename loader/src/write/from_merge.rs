@@ -2,15 +2,16 @@
 //!
 //! One [`Mutation`] per row fragment: the static row, each clustered row, and (for
 //! `--write-deletes`) the partition deletion and each range tombstone. Values stay the
-//! SSTable's serialized bytes; live and expiring cells become [`Cell`]s carrying their
+//! SSTable's serialized bytes, copied into a buffer of the mutation's own
+//! ([`Mutation::detach`]); live and expiring cells become [`Cell`]s carrying their
 //! expiration time (the remaining TTL is computed when the statement is sent), tombstones
 //! become [`Deletion`]s that the write stage sends or skips. Counter cells carry the sum of
 //! their context's shards.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use rustc_hash::FxHashMap;
 use sstable_reader::data::LivenessInfo;
 use sstable_reader::types::{composite_components, counter_total};
 
@@ -44,15 +45,15 @@ pub enum ConvertError {
 #[derive(Debug)]
 pub struct MutationBuilder {
     table: Arc<TargetTable>,
-    statics: HashMap<String, usize>,
-    regulars: HashMap<String, usize>,
+    statics: FxHashMap<String, usize>,
+    regulars: FxHashMap<String, usize>,
 }
 
 impl MutationBuilder {
     /// A builder for `table`.
     pub fn new(table: Arc<TargetTable>) -> MutationBuilder {
-        let mut statics = HashMap::new();
-        let mut regulars = HashMap::new();
+        let mut statics = FxHashMap::default();
+        let mut regulars = FxHashMap::default();
         for (i, c) in table.columns.iter().enumerate() {
             if c.is_static { &mut statics } else { &mut regulars }.insert(c.name.clone(), i);
         }
@@ -87,6 +88,7 @@ impl MutationBuilder {
         let deletion = partition.deletion?;
         let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), Vec::new());
         m.deletions.push(Deletion::Partition { timestamp: deletion.marked_for_delete_at });
+        m.detach();
         Some(m)
     }
 
@@ -100,6 +102,7 @@ impl MutationBuilder {
         // then rejected by the write stage, with the row recorded in the rejects file.
         let clustering = row.clustering.iter().flatten().cloned().collect();
         let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), clustering);
+        m.cells.reserve_exact(row.cells.len());
         m.liveness = liveness(&row.liveness);
         if let Some(d) = &row.deletion {
             m.deletions.push(Deletion::Row { timestamp: d.time.marked_for_delete_at });
@@ -123,6 +126,7 @@ impl MutationBuilder {
             let value = self.cell_value(pk, cell)?;
             m.cells.push(Cell { column: index, timestamp: cell.timestamp, expiry: expiry(cell), value });
         }
+        m.detach();
         Ok(m)
     }
 
@@ -133,6 +137,7 @@ impl MutationBuilder {
         };
         let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), Vec::new());
         m.deletions.push(Deletion::Range { start: side(&rt.start), end: side(&rt.end), timestamp: rt.deletion.marked_for_delete_at });
+        m.detach();
         m
     }
 

@@ -32,5 +32,5 @@ pub mod ttl;
 pub mod value;
 
 pub use error::WriteError;
-pub use executor::{RowOutcome, RowTicket, Writer, WriterConfig};
+pub use executor::{PlannedGroup, RowOutcome, RowTicket, Writer, WriterConfig};
 pub use mutation::{Cell, CellValue, ColumnKind, ColumnSpec, Deletion, Expiry, Liveness, Mutation, RangeBound, TargetTable};

@@ -102,6 +102,19 @@ pub struct StatementPlan {
 /// Group key: statements carry one timestamp and one TTL.
 type GroupKey = (i64, RemainingTtl);
 
+/// The cells of group `key`, made empty if new. Groups stay in key order; a row has few of
+/// them, so a sorted `Vec` costs less than a map (one allocation per row, not per node).
+fn group_mut<'g, 'c>(groups: &'g mut Vec<(GroupKey, Vec<&'c Cell>)>, key: GroupKey) -> &'g mut Vec<&'c Cell> {
+    let i = match groups.binary_search_by(|(k, _)| k.cmp(&key)) {
+        Ok(i) => i,
+        Err(i) => {
+            groups.insert(i, (key, Vec::new()));
+            i
+        }
+    };
+    &mut groups[i].1
+}
+
 /// Builds the statements of `m` at `now_ms` (milliseconds since the epoch).
 pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> StatementPlan {
     let mut plan = StatementPlan::default();
@@ -162,7 +175,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
         _ => None,
     };
 
-    let mut groups: BTreeMap<GroupKey, Vec<&Cell>> = BTreeMap::new();
+    let mut groups: Vec<(GroupKey, Vec<&Cell>)> = Vec::new();
     let mut counters: Vec<&Cell> = Vec::new();
     let mut lists: Vec<Vec<(GroupKey, &Cell)>> = Vec::new();
     for c in &m.cells {
@@ -176,7 +189,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
                 Some(l) if l[0].1.column == c.column => l.push(((c.timestamp, ttl), c)),
                 _ => lists.push(vec![((c.timestamp, ttl), c)]),
             },
-            ttl => groups.entry((c.timestamp, ttl)).or_default().push(c),
+            ttl => group_mut(&mut groups, (c.timestamp, ttl)).push(c),
         }
     }
     // The target orders list elements by when they are appended, so a list's elements must be
@@ -194,7 +207,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
         }
         if runs.windows(2).all(|w| w[0].0 < w[1].0) {
             for (key, cells) in runs {
-                let group = groups.entry(key).or_default();
+                let group = group_mut(&mut groups, key);
                 group.extend(cells);
                 group.sort_by_key(|c| c.column); // stable: path order within a column stays
             }
@@ -203,7 +216,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
         }
     }
     if let Some(k) = liveness_key {
-        groups.entry(k).or_default();
+        group_mut(&mut groups, k);
     }
 
     let mut row_size = key_size;
@@ -236,6 +249,9 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
                 values,
                 write_units: size.write_units(),
             });
+        }
+        if rest.is_empty() && multi.is_empty() {
+            continue;
         }
         // The rest of the group: UPDATEs of at most `max_columns` columns each, simple cells
         // first, then multi-cell columns (a column's elements stay in one statement).

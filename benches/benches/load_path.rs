@@ -1,0 +1,124 @@
+//! The loader's own CPU per row, up to the CQL driver: what `ksbulk run` spends on a row
+//! before the driver serializes it (the goal is < 2 s per million rows for all of
+//! ksbulk, driver included; `scripts/bench-load` measures the whole process).
+//!
+//! Stages, each including the ones before it, over the same rows, on one thread:
+//! * `merge`: SSTable → k-way merge (one source) → merged rows, dropped;
+//! * `mutations`: + merged rows → [`Mutation`]s with their own buffers (`MutationBuilder`);
+//! * `statements`: + statements planned (`plan_mutation`) and split into unlogged batches per
+//!   partition (`batch::requests`), as the writer does before sending.
+//!
+//! Which SSTable: `KSBULK_BENCH_LOAD=<dir with schema.cql and one SSTable>`, else the table
+//! `scripts/synthetic-sstables target/synthetic/events-1000000 1000000` makes (the kill test
+//! and `scripts/bench-load 1000000` make it too). The first `ROWS` rows are used.
+//! Run: `cargo bench -p ksbulk-benches --bench load_path`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use ksbulk::merge::{open_unit, ColumnFilter, MergeOptions, MergedUnfiltered};
+use ksbulk::write::batch::{requests, PlannedRow, DEFAULT_BATCH_STATEMENTS};
+use ksbulk::write::from_merge::MutationBuilder;
+use ksbulk::write::statement::{plan_mutation, PlanOptions};
+use ksbulk::write::target::target_table;
+use ksbulk::write::{Mutation, TargetTable};
+use sstable_reader::schema::SchemaFile;
+use sstable_reader::SSTable;
+
+/// The allocator the `ksbulk` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Rows read per iteration.
+const ROWS: u64 = 200_000;
+
+/// Seconds since the epoch the merge's clock reads (before the synthetic TTLs run out).
+const NOW: i64 = 1_700_000_000;
+
+fn table_dir() -> PathBuf {
+    match std::env::var_os("KSBULK_BENCH_LOAD") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/synthetic/events-1000000/corpus_bench/events"),
+    }
+}
+
+struct Table {
+    sstable: SSTable,
+    target: Arc<TargetTable>,
+    columns: ColumnFilter,
+}
+
+fn open() -> Table {
+    let dir = table_dir();
+    let schema_path = dir.join("schema.cql");
+    let text = std::fs::read_to_string(&schema_path)
+        .unwrap_or_else(|e| panic!("{}: {e} (make it with scripts/synthetic-sstables target/synthetic/events-1000000 1000000)", schema_path.display()));
+    let file = SchemaFile::parse(&text, &schema_path).expect("schema.cql parses");
+    let schema = file.table().expect("schema.cql has a table");
+    let data = sstable_reader::list_sstables(&dir).expect("list SSTables").into_iter().next().expect("an SSTable in the directory");
+    let sstable = SSTable::open(&data.path(sstable_reader::Component::Data)).expect("SSTable opens");
+    Table { sstable, target: Arc::new(target_table(schema, None).expect("target table")), columns: ColumnFilter::from_schema(schema) }
+}
+
+/// How far down the path each row goes.
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum Stage {
+    Merge,
+    Mutations,
+    Statements,
+}
+
+/// Reads the first `ROWS` rows through `stage`; returns the rows read.
+fn run(t: &Table, stage: Stage) -> u64 {
+    let options = MergeOptions { now: NOW, columns: t.columns.clone() };
+    let mut merger = open_unit(&[(&t.sstable, None)], None, options).expect("merge opens");
+    let builder = MutationBuilder::new(Arc::clone(&t.target));
+    let plan_options = PlanOptions::default();
+    let mut rows = 0;
+    let mut group: Vec<Mutation> = Vec::new();
+    while let Some(partition) = merger.next_partition().expect("partition") {
+        let pk = builder.partition_key(&partition).expect("key");
+        while let Some(item) = merger.next_unfiltered().expect("row") {
+            rows += 1;
+            let MergedUnfiltered::Row(row) = item else { continue };
+            if stage >= Stage::Mutations {
+                group.push(builder.row(&pk, &row).expect("mutation"));
+            } else {
+                black_box(row);
+            }
+        }
+        if stage >= Stage::Statements {
+            let planned: Vec<PlannedRow> = group
+                .drain(..)
+                .map(|m| {
+                    let plan = plan_mutation(&m, NOW * 1000, &plan_options);
+                    PlannedRow { mutation: m, statements: plan.statements, row_bytes: plan.row_bytes }
+                })
+                .collect();
+            black_box(requests(&planned, usize::from(DEFAULT_BATCH_STATEMENTS)));
+        } else {
+            black_box(group.drain(..).count());
+        }
+        if rows >= ROWS {
+            break;
+        }
+    }
+    rows
+}
+
+fn bench(c: &mut Criterion) {
+    let t = open();
+    let rows = run(&t, Stage::Merge);
+    let mut g = c.benchmark_group("load_path");
+    g.throughput(Throughput::Elements(rows));
+    g.sample_size(10);
+    for (name, stage) in [("merge", Stage::Merge), ("mutations", Stage::Mutations), ("statements", Stage::Statements)] {
+        g.bench_function(name, |b| b.iter(|| run(&t, stage)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
