@@ -3,7 +3,7 @@
 //
 // usage: CorpusBenchWriter OUTDIR ROWS ROWS_PER_PARTITION PAYLOAD_BYTES FORMAT
 //   OUTDIR   receives the SSTables (directory named like a table directory: .../<ks>/<table>)
-//   FORMAT   big | bti
+//   FORMAT   big (oa) | bti (da) | nb (big in Cassandra 4.x's format)
 // Rows: pk bigint (partition), ck int (clustering), name text, value double, payload blob;
 // each row has its own write timestamp and every tenth row a TTL of ten years. Values come
 // from a seeded generator, so the same arguments give the same rows.
@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
 import org.apache.cassandra.config.DatabaseDescriptor;
 import org.apache.cassandra.io.sstable.CQLSSTableWriter;
 import org.apache.cassandra.io.sstable.format.SSTableFormat;
+import org.apache.cassandra.io.sstable.format.big.BigFormat;
+import org.apache.cassandra.utils.StorageCompatibilityMode;
 
 public final class CorpusBenchWriter
 {
@@ -30,7 +32,7 @@ public final class CorpusBenchWriter
     {
         if (args.length != 5)
         {
-            System.err.println("usage: CorpusBenchWriter OUTDIR ROWS ROWS_PER_PARTITION PAYLOAD_BYTES big|bti");
+            System.err.println("usage: CorpusBenchWriter OUTDIR ROWS ROWS_PER_PARTITION PAYLOAD_BYTES big|bti|nb");
             System.exit(2);
         }
         String out = args[0];
@@ -39,9 +41,12 @@ public final class CorpusBenchWriter
         int payloadBytes = Integer.parseInt(args[3]);
         // Loading CQLSSTableWriter initializes Cassandra's client mode, which registers the formats.
         CQLSSTableWriter.Builder builder = CQLSSTableWriter.builder();
-        SSTableFormat<?, ?> format = DatabaseDescriptor.getSSTableFormats().get(args[4]);
+        boolean nb = args[4].equals("nb");
+        SSTableFormat<?, ?> format = DatabaseDescriptor.getSSTableFormats().get(nb ? "big" : args[4]);
         if (format == null)
             throw new IllegalArgumentException("unknown SSTable format " + args[4]);
+        if (nb)
+            writeNb();
         new java.io.File(out).mkdirs();
         CQLSSTableWriter writer = builder.inDirectory(out)
                                                   .forTable(SCHEMA)
@@ -66,5 +71,19 @@ public final class CorpusBenchWriter
         writer.close();
         System.out.printf("wrote %d rows in %.0f s%n", rows, (System.nanoTime() - start) / 1e9);
         System.exit(0);
+    }
+
+    // Client mode always writes the newest big version (oa): storage_compatibility_mode is
+    // forced to NONE and BigFormat fixes its version when it is registered. For nb, set both
+    // back to what a node in CASSANDRA_4 mode uses (32-bit signed local deletion times).
+    private static void writeNb() throws ReflectiveOperationException
+    {
+        java.lang.reflect.Field mode = DatabaseDescriptor.class.getDeclaredField("storageCompatibilityMode");
+        mode.setAccessible(true);
+        mode.set(null, StorageCompatibilityMode.CASSANDRA_4);
+        BigFormat big = BigFormat.getInstance();
+        java.lang.reflect.Field latest = BigFormat.class.getDeclaredField("latestVersion");
+        latest.setAccessible(true);
+        latest.set(big, big.getVersion("nb"));
     }
 }
