@@ -16,7 +16,9 @@ use crate::cli::dump::DumpArgs;
 /// No SSTable at the path, decoding errors (file, component, offset), write errors.
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    // The exporter buffers its text and writes it in pieces of 64 KiB or more, which pass
+    // through a buffer of this size without a copy.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, stdout.lock());
     dump_to(&args, &mut out)?;
     out.flush().context("writing the dump")?;
     Ok(ExitCode::SUCCESS)
