@@ -56,9 +56,20 @@ impl JsonWriter {
         JsonWriter { out: String::with_capacity(1 << 17), pretty, base_indent, stack: Vec::with_capacity(8) }
     }
 
-    fn pad(&mut self, levels: usize) {
-        for _ in 0..self.base_indent + levels {
-            self.out.push_str("  ");
+    /// Writes `separator` (`,` or nothing), a line break and the indent of `levels` levels in
+    /// one copy (this runs for every field of every cell).
+    fn break_line(&mut self, separator: bool, levels: usize) {
+        const BREAK: &str = ",\n                                                                ";
+        let end = 2 + 2 * (self.base_indent + levels);
+        let from = usize::from(!separator);
+        match BREAK.get(from..end) {
+            Some(text) => self.out.push_str(text),
+            None => {
+                self.out.push_str(&BREAK[from..2]);
+                for _ in 0..self.base_indent + levels {
+                    self.out.push_str("  ");
+                }
+            }
         }
     }
 
@@ -77,10 +88,7 @@ impl JsonWriter {
                 }
             }
             (true, true) => self.out.push_str(if first { " " } else { ", " }),
-            (true, false) => {
-                self.out.push_str(if first { "\n" } else { ",\n" });
-                self.pad(depth);
-            }
+            (true, false) => self.break_line(!first, depth),
         }
     }
 
@@ -126,8 +134,7 @@ impl JsonWriter {
             if level.inline || !level.items {
                 self.out.push(' ');
             } else {
-                self.out.push('\n');
-                self.pad(self.stack.len());
+                self.break_line(false, self.stack.len());
             }
         }
         self.out.push(close);
@@ -190,6 +197,22 @@ mod tests {
         let mut w = JsonWriter::new(false, 0);
         doc(&mut w);
         assert_eq!(w.out, r#"{"partition":{"key":["a\"b"],"position":3},"rows":[],"cells":[{"name":"v"}],"v":1.5}"#);
+    }
+
+    #[test]
+    fn deep_nesting_indents_past_the_prepared_spaces() {
+        let mut w = JsonWriter::new(true, 1);
+        for _ in 0..40 {
+            w.begin_array(false);
+            w.item();
+        }
+        w.out.push('1');
+        for _ in 0..40 {
+            w.end_array();
+        }
+        let last = w.out.lines().last().unwrap();
+        assert_eq!(last, "  ]");
+        assert!(w.out.lines().any(|l| l == format!("{}1", "  ".repeat(41))));
     }
 
     #[test]

@@ -106,8 +106,14 @@ pub fn push_java_double(out: &mut String, x: f64) {
     if !x.is_finite() || x == 0.0 {
         return push_special(out, x.is_nan(), x.is_sign_negative(), x == 0.0);
     }
-    let digits = Digits::shortest(ryu::Buffer::new().format_finite(x));
-    push_java_text(out, &digits, || format!("{x:.1e}"));
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(x);
+    // Away from the edges of Java's plain range (where the shortest digits may round up to
+    // 10^7), ryu's plain form is Java's: shortest digits, at least one after the point.
+    if (1e-3..9.999e6).contains(&x.abs()) {
+        return out.push_str(text);
+    }
+    push_java_text(out, &Digits::shortest(text), || format!("{x:.1e}"));
 }
 
 /// Appends [`java_float`].
@@ -115,8 +121,12 @@ pub fn push_java_float(out: &mut String, x: f32) {
     if !x.is_finite() || x == 0.0 {
         return push_special(out, x.is_nan(), x.is_sign_negative(), x == 0.0);
     }
-    let digits = Digits::shortest(ryu::Buffer::new().format_finite(x));
-    push_java_text(out, &digits, || format!("{x:.1e}"));
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(x);
+    if (1e-3..9.999e6).contains(&x.abs()) {
+        return out.push_str(text);
+    }
+    push_java_text(out, &Digits::shortest(text), || format!("{x:.1e}"));
 }
 
 fn push_special(out: &mut String, nan: bool, neg: bool, zero: bool) {
@@ -281,6 +291,15 @@ mod tests {
         assert_eq!(java_double(1.5e300), "1.5E300");
     }
 
+    fn java_float_general(x: f32) -> String {
+        let mut out = String::new();
+        if x == 0.0 {
+            return java_float(x);
+        }
+        push_java_text(&mut out, &Digits::shortest(ryu::Buffer::new().format_finite(x)), || format!("{x:.1e}"));
+        out
+    }
+
     /// Shortest digits that read back as the same number; of two equally close, the even one
     /// (`ryu` and Java 17's `Double.toString` choose it; Rust's `{:e}` rounds half up). The last
     /// cases are what sstabledump's JVM printed for those bits.
@@ -294,6 +313,12 @@ mod tests {
             state ^= state >> 27;
             let bits = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
             let (x, y) = (f64::from_bits(bits), f32::from_bits(bits as u32));
+            for plain in [(bits % 20_000_000) as f64 / 1000.0 + 1e-3, (bits % 1000) as f64 / 1e6 + 1e-3, -((bits % 9_999_000) as f64) - 0.5] {
+                let mut general = String::new();
+                push_java_text(&mut general, &Digits::shortest(ryu::Buffer::new().format_finite(plain)), || unreachable!());
+                assert_eq!(java_double(plain), general);
+                assert_eq!(java_float(plain as f32), java_float_general(plain as f32));
+            }
             if x.is_finite() && x != 0.0 {
                 assert_eq!(java_double(x).parse::<f64>().unwrap(), x);
                 assert_eq!(Digits::shortest(ryu::Buffer::new().format_finite(x)).len, Digits::shortest(&format!("{x:e}")).len, "{x:e}");
