@@ -15,11 +15,22 @@ use crate::cli::dump::DumpArgs;
 /// # Errors
 /// No SSTable at the path, decoding errors (file, component, offset), write errors.
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    // The exporter buffers its text and writes it in pieces of 64 KiB or more, which pass
+    // through a buffer of this size without a copy.
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, unbuffered_stdout());
     dump_to(&args, &mut out)?;
     out.flush().context("writing the dump")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Standard output without Rust's line buffering, which would cut each of the exporter's
+/// pieces in two writes at its last line break.
+fn unbuffered_stdout() -> Box<dyn Write> {
+    #[cfg(unix)]
+    if let Ok(fd) = std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned() {
+        return Box::new(std::fs::File::from(fd));
+    }
+    Box::new(std::io::stdout().lock())
 }
 
 /// The Data.db files `path` names: itself, or the SSTables of a directory.

@@ -21,10 +21,10 @@ mod json;
 
 use std::io::Write;
 
-use json::Json;
+use json::{key, JsonWriter};
 
-use crate::data::{Cell, DeletionTime, PartitionReader, Row, RowItem, Unfiltered};
-use crate::types::format::{self, hex};
+use crate::data::{Cell, ClusteringValues, DataHeader, DeletionTime, PartitionReader, RangeTombstoneMarker, Row, RowItem, Unfiltered};
+use crate::types::format;
 use crate::types::CqlType;
 use crate::{DataInput, Error, ErrorKind, Result};
 
@@ -76,13 +76,32 @@ fn write_err(e: std::io::Error) -> Error {
     Error::new("<output>", crate::Component::Data, 0, ErrorKind::Io(e))
 }
 
+/// Text is handed to the output in pieces of about this size.
+const FLUSH_BYTES: usize = 1 << 16;
+
 /// Writes the partitions of one or more SSTables as one sstabledump-style document (or JSON
 /// lines).
+///
+/// Partitions, rows and cells are written as they are decoded, straight into one reused text
+/// buffer that goes to the output every [`FLUSH_BYTES`]: memory stays flat whatever the size
+/// of a partition. Only what may still be dropped stays in the buffer: with tombstones only, a
+/// row without deletions, and a partition until something of it is kept.
 pub struct JsonExporter<'w> {
     out: &'w mut dyn Write,
     options: DumpOptions,
     first: bool,
     summary: DumpSummary,
+    w: JsonWriter,
+    /// How much of `w.out` is final (can go to `out`).
+    committed: usize,
+    /// Where in `w.out` the last complete document ends.
+    doc_end: usize,
+    /// The partition key's text (`getString` of each component, joined by `:`) and where each
+    /// component is in it.
+    key_text: String,
+    key_parts: Vec<std::ops::Range<usize>>,
+    /// Room for a cell path's text before it is escaped.
+    scratch: String,
 }
 
 impl<'w> JsonExporter<'w> {
@@ -94,7 +113,19 @@ impl<'w> JsonExporter<'w> {
         if !options.json_lines {
             out.write_all(b"[").map_err(write_err)?;
         }
-        Ok(JsonExporter { out, options, first: true, summary: DumpSummary::default() })
+        let w = JsonWriter::new(!options.json_lines, 1);
+        Ok(JsonExporter {
+            out,
+            options,
+            first: true,
+            summary: DumpSummary::default(),
+            w,
+            committed: 0,
+            doc_end: 0,
+            key_text: String::new(),
+            key_parts: Vec::new(),
+            scratch: String::new(),
+        })
     }
 
     /// Writes the selected partitions of one SSTable.
@@ -102,109 +133,301 @@ impl<'w> JsonExporter<'w> {
     /// # Errors
     /// Decoding errors (file, offset), values that do not decode as their type, write errors.
     pub fn write_sstable<I: DataInput>(&mut self, reader: &mut PartitionReader<I>) -> Result<()> {
+        let written = self.write_partitions(reader);
+        if written.is_err() {
+            // Like a document writer that stops at the error: the partitions before it are
+            // out, the one it interrupted is not (unless it was big enough to be partly out).
+            let _ = self.out.write_all(&self.w.out.as_bytes()[..self.doc_end]);
+            self.w.out.clear();
+            self.committed = 0;
+            self.doc_end = 0;
+        }
+        written
+    }
+
+    fn write_partitions<I: DataInput>(&mut self, reader: &mut PartitionReader<I>) -> Result<()> {
         let header = std::sync::Arc::clone(reader.header());
-        let file = header.file.clone();
+        let columns = Columns::new(&header);
         while let Some(partition) = reader.next_partition()? {
-            let key_parts = key_strings(&header.key_type, &partition.key)
-                .map_err(|e| Error::in_data(&file, partition.position, ErrorKind::Malformed(format!("partition key: {e}"))))?;
-            let key_text = key_parts.join(":");
-            if (!self.options.keys.is_empty() && !self.options.keys.contains(&key_text)) || self.options.exclude_keys.contains(&key_text) {
+            self.key_text.clear();
+            key_text_into(&header.key_type, &partition.key, &mut self.key_text, &mut self.key_parts)
+                .map_err(|e| Error::in_data(&header.file, partition.position, ErrorKind::Malformed(format!("partition key: {e}"))))?;
+            let key = self.key_text.as_str();
+            if (!self.options.keys.is_empty() && !self.options.keys.iter().any(|k| k == key)) || self.options.exclude_keys.iter().any(|k| k == key) {
                 continue;
             }
+            let doc_start = (self.w.mark(), self.first);
+            self.begin_doc();
             if self.options.keys_only {
-                self.summary.partitions += 1;
-                self.write_doc(&Json::Arr(key_parts.into_iter().map(Json::Str).collect()))?;
+                self.write_key();
+                self.end_doc()?;
                 continue;
             }
             let position = reader.position();
-            let mut rows = Vec::new();
+            let w = &mut self.w;
+            w.begin_object(false);
+            w.plain_field(key!("table kind"), "REGULAR");
+            w.key(key!("partition"));
+            w.begin_object(partition.deletion.is_none());
+            w.key(key!("key"));
+            self.write_key();
+            let w = &mut self.w;
+            w.key(key!("position"));
+            format::push_int(&mut w.out, position);
+            if let Some(d) = partition.deletion {
+                w.key(key!("deletion_info"));
+                write_deletion(w, d, &self.options);
+            }
+            w.end_object();
+            w.key(key!("rows"));
+            w.begin_array(false);
+            // With tombstones only, a partition without a deletion is kept once one of its
+            // rows or markers is.
+            let mut kept = !self.options.tombstones_only || partition.deletion.is_some();
+            self.commit_if(kept)?;
             if let Some(static_row) = partition.static_row.as_ref().filter(|r| !r.is_empty()) {
-                if let Some(j) = row_json(static_row, position, &self.options, &mut self.summary)? {
-                    rows.push(j);
-                }
+                kept |= self.write_row(static_row, position, &columns)?;
+                self.commit_if(kept)?;
             }
             while let Some(unfiltered) = reader.next_unfiltered()? {
                 match unfiltered {
                     Unfiltered::Row(row) if row.is_empty() => {}
-                    Unfiltered::Row(row) => {
-                        if let Some(j) = row_json(&row, row.position(), &self.options, &mut self.summary)? {
-                            rows.push(j);
-                        }
-                    }
+                    Unfiltered::Row(row) => kept |= self.write_row(&row, row.position(), &columns)?,
                     Unfiltered::Marker(marker) => {
-                        self.summary.markers += 1;
-                        let clustering = |values: Vec<Option<&[u8]>>| clustering_json(&header.clustering_types, &values);
-                        let values: Vec<Option<&[u8]>> = marker.clustering().iter().collect();
-                        let bound = |start: bool, inclusive: bool, deletion: DeletionTime| -> Result<Json> {
-                            let mut fields = vec![("type", Json::Str(if inclusive { "inclusive" } else { "exclusive" }.into()))];
-                            if !values.is_empty() {
-                                fields.push((
-                                    "clustering",
-                                    clustering(values.clone()).map_err(|e| Error::in_data(&file, marker.position(), ErrorKind::Malformed(e.0)))?,
-                                ));
-                            }
-                            fields.push(("deletion_info", deletion_json(deletion, &self.options)));
-                            let _ = start;
-                            Ok(Json::Obj(fields))
-                        };
-                        let kind = marker.kind();
-                        let mut fields = Vec::new();
-                        if marker.is_boundary() {
-                            fields.push(("type", Json::Str("range_tombstone_boundary".into())));
-                            if let (Some(open), Some(close)) = (marker.open_deletion(), marker.close_deletion()) {
-                                fields.push(("start", bound(true, kind.is_inclusive(), open)?));
-                                fields.push(("end", bound(false, kind.closes_inclusive(), close)?));
-                            }
-                        } else {
-                            fields.push(("type", Json::Str("range_tombstone_bound".into())));
-                            if let Some(open) = marker.open_deletion() {
-                                fields.push(("start", bound(true, kind.is_inclusive(), open)?));
-                            } else if let Some(close) = marker.close_deletion() {
-                                fields.push(("end", bound(false, kind.is_inclusive(), close)?));
-                            }
-                        }
-                        rows.push(Json::Obj(fields));
+                        self.write_marker(&marker, &header)?;
+                        kept = true;
                     }
                 }
+                self.commit_if(kept)?;
             }
-            if self.options.tombstones_only && partition.deletion.is_none() && rows.is_empty() {
+            if !kept {
+                self.w.rewind(doc_start.0);
+                self.first = doc_start.1;
                 continue;
             }
-            let mut pfields = vec![("key", Json::Arr(key_parts.into_iter().map(Json::Str).collect())), ("position", Json::Int(position as i64))];
-            if let Some(d) = partition.deletion {
-                pfields.push(("deletion_info", deletion_json(d, &self.options)));
-            }
-            let doc = Json::Obj(vec![("table kind", Json::Str("REGULAR".into())), ("partition", Json::Obj(pfields)), ("rows", Json::Arr(rows))]);
-            self.summary.partitions += 1;
-            self.write_doc(&doc)?;
+            self.w.end_array();
+            self.w.end_object();
+            self.end_doc()?;
         }
         Ok(())
     }
 
-    /// Writes one partition (or key) document: a line, or an element of the array.
-    fn write_doc(&mut self, doc: &Json) -> Result<()> {
-        let mut text = String::new();
-        if self.options.json_lines {
-            doc.write_compact(&mut text);
-            text.push('\n');
-        } else {
-            text.push_str(if self.first { "\n  " } else { ",\n  " });
-            doc.write_pretty(&mut text, 1);
+    /// Writes the separator before a document.
+    fn begin_doc(&mut self) {
+        if !self.options.json_lines {
+            self.w.out.push_str(if self.first { "\n  " } else { ",\n  " });
         }
         self.first = false;
-        self.out.write_all(text.as_bytes()).map_err(write_err)
+    }
+
+    /// Ends a document that is kept.
+    fn end_doc(&mut self) -> Result<()> {
+        if self.options.json_lines {
+            self.w.out.push('\n');
+        }
+        self.summary.partitions += 1;
+        self.doc_end = self.w.out.len();
+        self.commit_if(true)
+    }
+
+    /// Marks everything written so far as final when `kept`, and hands it to the output once
+    /// there is enough of it.
+    fn commit_if(&mut self, kept: bool) -> Result<()> {
+        if !kept {
+            return Ok(());
+        }
+        self.committed = self.w.out.len();
+        if self.committed >= FLUSH_BYTES {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.out.write_all(&self.w.out.as_bytes()[..self.committed]).map_err(write_err)?;
+        self.w.out.drain(..self.committed);
+        self.doc_end = self.doc_end.saturating_sub(self.committed);
+        self.committed = 0;
+        Ok(())
+    }
+
+    /// The partition key as an array of its components' text.
+    fn write_key(&mut self) {
+        self.w.begin_array(true);
+        for part in &self.key_parts {
+            self.w.item();
+            format::push_json_string(&mut self.w.out, &self.key_text[part.clone()]);
+        }
+        self.w.end_array();
+    }
+
+    /// Writes a row as an item of the `rows` array; `false` when tombstones-only leaves nothing
+    /// of it (and nothing is written).
+    fn write_row(&mut self, row: &Row, position: u64, columns: &Columns) -> Result<bool> {
+        let mark = self.w.mark();
+        // An object holding `liveness_info`, `deletion_info` or any cell goes on several
+        // lines. Without the first two the cells decide, so write it that way and redo it on
+        // one line in the (rare) case that no cell comes.
+        let cells = self.write_row_as(row, position, columns, false)?;
+        let bare = row.liveness().timestamp.is_none() && row.deletion().is_none();
+        if cells == 0 && bare {
+            self.w.rewind(mark);
+            if self.options.tombstones_only {
+                return Ok(false);
+            }
+            self.write_row_as(row, position, columns, true)?;
+        } else if cells == 0 && self.options.tombstones_only && row.deletion().is_none() {
+            self.w.rewind(mark);
+            return Ok(false);
+        }
+        self.summary.rows += 1;
+        self.summary.cells += cells;
+        Ok(true)
+    }
+
+    /// Writes a row; returns how many cells (and complex deletions) it shows.
+    fn write_row_as(&mut self, row: &Row, position: u64, columns: &Columns, inline: bool) -> Result<u64> {
+        let header = row.header();
+        let options = &self.options;
+        let w = &mut self.w;
+        w.item();
+        w.begin_object(inline);
+        w.plain_field(key!("type"), if row.is_static() { "static_block" } else { "row" });
+        w.key(key!("position"));
+        format::push_int(&mut w.out, position);
+        if !row.is_static() && !header.clustering_types.is_empty() {
+            w.key(key!("clustering"));
+            write_clustering(w, &header.clustering_types, row.clustering()).map_err(|e| value_error(row, e))?;
+        }
+        let liveness = *row.liveness();
+        if let Some(ts) = liveness.timestamp {
+            w.key(key!("liveness_info"));
+            w.begin_object(true);
+            w.key(key!("tstamp"));
+            push_micros(&mut w.out, ts, options);
+            if let Some(e) = liveness.expiration {
+                write_expiration(w, e.ttl, e.local_expiration_time, e.local_expiration_time < options.now, options);
+            }
+            w.end_object();
+        }
+        if let Some(d) = row.deletion() {
+            w.key(key!("deletion_info"));
+            write_deletion(w, d.time, options);
+        }
+        w.key(key!("cells"));
+        w.begin_array(false);
+        let names = columns.names(row.is_static());
+        let mut count = 0;
+        for item in row.items() {
+            match item? {
+                RowItem::ComplexDeletion { column, deletion } => {
+                    w.item();
+                    w.begin_object(false);
+                    w.key(key!("name"));
+                    w.out.push_str(&names[column]);
+                    w.key(key!("deletion_info"));
+                    write_deletion(w, deletion, options);
+                    w.end_object();
+                }
+                RowItem::Cell(cell) => {
+                    if options.tombstones_only && !cell.is_tombstone() {
+                        continue;
+                    }
+                    write_cell(w, &mut self.scratch, row, &cell, columns, options)?;
+                }
+            }
+            count += 1;
+        }
+        w.end_array();
+        w.end_object();
+        Ok(count)
+    }
+
+    /// Writes a range tombstone bound or boundary as an item of the `rows` array.
+    fn write_marker(&mut self, marker: &RangeTombstoneMarker, header: &DataHeader) -> Result<()> {
+        self.summary.markers += 1;
+        let kind = marker.kind();
+        let (start, end) = match (marker.is_boundary(), marker.open_deletion(), marker.close_deletion()) {
+            (true, Some(open), Some(close)) => (Some((kind.is_inclusive(), open)), Some((kind.closes_inclusive(), close))),
+            (true, _, _) => (None, None),
+            (false, Some(open), _) => (Some((kind.is_inclusive(), open)), None),
+            (false, None, close) => (None, close.map(|c| (kind.is_inclusive(), c))),
+        };
+        let w = &mut self.w;
+        w.item();
+        w.begin_object(start.is_none() && end.is_none());
+        w.plain_field(key!("type"), if marker.is_boundary() { "range_tombstone_boundary" } else { "range_tombstone_bound" });
+        for (name, bound) in [(key!("start"), start), (key!("end"), end)] {
+            let Some((inclusive, deletion)) = bound else { continue };
+            w.key(name);
+            w.begin_object(false);
+            w.plain_field(key!("type"), if inclusive { "inclusive" } else { "exclusive" });
+            let values = marker.clustering();
+            if !values.is_empty() {
+                w.key(key!("clustering"));
+                write_clustering(w, &header.clustering_types, values)
+                    .map_err(|e| Error::in_data(&header.file, marker.position(), ErrorKind::Malformed(e.0)))?;
+            }
+            w.key(key!("deletion_info"));
+            write_deletion(w, deletion, &self.options);
+            w.end_object();
+        }
+        w.end_object();
+        Ok(())
     }
 
     /// Ends the document and says what was written.
     ///
     /// # Errors
     /// Write errors.
-    pub fn finish(self) -> Result<DumpSummary> {
+    pub fn finish(mut self) -> Result<DumpSummary> {
         if !self.options.json_lines {
-            self.out.write_all(if self.first { b"]\n" } else { b"\n]\n" }).map_err(write_err)?;
+            self.w.out.push_str(if self.first { "]\n" } else { "\n]\n" });
         }
+        self.committed = self.w.out.len();
+        self.flush()?;
         self.out.flush().map_err(write_err)?;
         Ok(self.summary)
+    }
+}
+
+/// What cells need of their column, worked out once per SSTable: the name as sstabledump
+/// prints it (a JSON string, `ColumnIdentifier.toCQLString`) and the type of cell paths.
+struct Columns {
+    regular: Vec<String>,
+    statics: Vec<String>,
+    regular_path_types: Vec<Option<CqlType>>,
+    static_path_types: Vec<Option<CqlType>>,
+}
+
+impl Columns {
+    fn new(header: &DataHeader) -> Columns {
+        let names = |is_static| {
+            header
+                .columns(is_static)
+                .iter()
+                .map(|spec| {
+                    let mut name = String::new();
+                    format::push_json_string(&mut name, &format::cql_identifier(&spec.name_str()));
+                    name
+                })
+                .collect()
+        };
+        let path_types = |is_static| header.columns(is_static).iter().map(|spec| spec.ty.cell_path_type()).collect();
+        Columns { regular: names(false), statics: names(true), regular_path_types: path_types(false), static_path_types: path_types(true) }
+    }
+
+    fn names(&self, is_static: bool) -> &[String] {
+        if is_static {
+            &self.statics
+        } else {
+            &self.regular
+        }
+    }
+
+    fn path_type(&self, is_static: bool, column: usize) -> &CqlType {
+        let types = if is_static { &self.static_path_types } else { &self.regular_path_types };
+        types[column].as_ref().unwrap_or(&CqlType::Blob)
     }
 }
 
@@ -213,15 +436,38 @@ impl<'w> JsonExporter<'w> {
 /// # Errors
 /// When the key does not decode as its type.
 pub fn key_strings(key_type: &CqlType, key: &[u8]) -> std::result::Result<Vec<String>, crate::types::ValueError> {
+    let (mut text, mut parts) = (String::new(), Vec::new());
+    key_text_into(key_type, key, &mut text, &mut parts)?;
+    Ok(parts.into_iter().map(|p| text[p].to_string()).collect())
+}
+
+/// Appends the key's components' text to `text`, separated by `:`, and sets `parts` to where
+/// each one is.
+fn key_text_into(
+    key_type: &CqlType,
+    key: &[u8],
+    text: &mut String,
+    parts: &mut Vec<std::ops::Range<usize>>,
+) -> std::result::Result<(), crate::types::ValueError> {
+    parts.clear();
+    let mut push = |ty: &CqlType, bytes: &[u8], text: &mut String| {
+        if !parts.is_empty() {
+            text.push(':');
+        }
+        let start = text.len();
+        format::display_into(ty, bytes, text)?;
+        parts.push(start..text.len());
+        Ok(())
+    };
     match key_type {
         CqlType::Composite(types) => {
-            let parts = composite_parts(key)?;
-            if parts.len() > types.len() {
-                return Err(crate::types::ValueError(format!("{} key components, {} types", parts.len(), types.len())));
+            let components = composite_parts(key)?;
+            if components.len() > types.len() {
+                return Err(crate::types::ValueError(format!("{} key components, {} types", components.len(), types.len())));
             }
-            parts.into_iter().zip(types).map(|(b, t)| format::display(t, b)).collect()
+            components.into_iter().zip(types).try_for_each(|(b, t)| push(t, b, text))
         }
-        other => Ok(vec![format::display(other, key)?]),
+        other => push(other, key, text),
     }
 }
 
@@ -240,154 +486,159 @@ fn composite_parts(key: &[u8]) -> std::result::Result<Vec<&[u8]>, crate::types::
     Ok(out)
 }
 
-fn clustering_json(types: &[CqlType], values: &[Option<&[u8]>]) -> std::result::Result<Json, crate::types::ValueError> {
-    let mut out = Vec::with_capacity(types.len());
-    for (i, ty) in types.iter().enumerate() {
-        out.push(match values.get(i) {
-            None => Json::Str("*".into()),
-            Some(None) => Json::Raw("null".into()),
-            Some(Some(v)) => {
-                let mut s = String::new();
-                format::json(ty, v, &mut s)?;
-                Json::Raw(s)
-            }
-        });
+/// A clustering prefix: one value per clustering column, `*` past the prefix's end.
+fn write_clustering(w: &mut JsonWriter, types: &[CqlType], values: ClusteringValues<'_>) -> std::result::Result<(), crate::types::ValueError> {
+    w.begin_array(true);
+    let mut values = values.iter();
+    for ty in types {
+        w.item();
+        match values.next() {
+            None => w.out.push_str("\"*\""),
+            Some(None) => w.out.push_str("null"),
+            Some(Some(v)) => format::json(ty, v, &mut w.out)?,
+        }
     }
-    Ok(Json::Arr(out))
+    w.end_array();
+    Ok(())
 }
 
-fn micros_string(micros: i64, options: &DumpOptions) -> Json {
+/// A timestamp in microseconds, as a string: raw, or `Instant.toString()` of
+/// `Instant.ofEpochSecond(MICROSECONDS.toSeconds(t), floorMod(MICROSECONDS.toNanos(t), 1e9))`.
+fn push_micros(out: &mut String, micros: i64, options: &DumpOptions) {
+    out.push('"');
     if options.raw_timestamps {
-        return Json::Str(micros.to_string());
+        format::push_int(out, micros);
+    } else {
+        let nanos = (micros.wrapping_mul(1000)).rem_euclid(1_000_000_000);
+        push_instant(out, micros / 1_000_000, nanos);
     }
-    // Java: Instant.ofEpochSecond(MICROSECONDS.toSeconds(t), floorMod(MICROSECONDS.toNanos(t), 1e9)).
-    let secs = micros / 1_000_000;
-    let nanos = (micros.wrapping_mul(1000)).rem_euclid(1_000_000_000);
-    Json::Str(instant_string(secs, nanos))
+    out.push('"');
 }
 
-fn seconds_string(secs: i64, options: &DumpOptions) -> Json {
+/// A time in seconds, as a string: raw or an instant.
+fn push_seconds(out: &mut String, secs: i64, options: &DumpOptions) {
+    out.push('"');
     if options.raw_timestamps {
-        return Json::Str(secs.to_string());
+        format::push_int(out, secs);
+    } else {
+        push_instant(out, secs, 0);
     }
-    Json::Str(instant_string(secs, 0))
+    out.push('"');
 }
 
-/// `java.time.Instant.toString()`: ISO-8601 UTC with 0, 3, 6 or 9 fraction digits.
-fn instant_string(secs: i64, nanos: i64) -> String {
+/// `java.time.Instant.toString()` of `ofEpochSecond(secs, nanos)`: ISO-8601 UTC with 0, 3, 6
+/// or 9 fraction digits.
+fn push_instant(out: &mut String, secs: i64, nanos: i64) {
     let total = secs as i128 * 1_000_000_000 + nanos as i128;
     let secs = total.div_euclid(1_000_000_000) as i64;
-    let nanos = total.rem_euclid(1_000_000_000) as i64;
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    let date = format::iso_date(days);
-    let frac = if nanos == 0 {
-        String::new()
-    } else if nanos % 1_000_000 == 0 {
-        format!(".{:03}", nanos / 1_000_000)
-    } else if nanos % 1000 == 0 {
-        format!(".{:06}", nanos / 1000)
-    } else {
-        format!(".{nanos:09}")
+    let nanos = total.rem_euclid(1_000_000_000) as u32;
+    format::push_iso_date(out, secs.div_euclid(86_400));
+    out.push('T');
+    format::push_hms(out, secs.rem_euclid(86_400));
+    let (frac, digits) = match nanos {
+        0 => (0, 0),
+        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+        n if n % 1000 == 0 => (n / 1000, 6),
+        n => (n, 9),
     };
-    format!("{date}T{:02}:{:02}:{:02}{frac}Z", tod / 3600, tod / 60 % 60, tod % 60)
+    if digits > 0 {
+        out.push('.');
+        let mut buf = itoa::Buffer::new();
+        let text = buf.format(frac);
+        for _ in text.len()..digits {
+            out.push('0');
+        }
+        out.push_str(text);
+    }
+    out.push('Z');
 }
 
-fn deletion_json(d: DeletionTime, options: &DumpOptions) -> Json {
-    Json::Obj(vec![("marked_deleted", micros_string(d.marked_for_delete_at, options)), ("local_delete_time", seconds_string(d.local_deletion_time, options))])
+#[cfg(test)]
+fn instant_string(secs: i64, nanos: i64) -> String {
+    let mut out = String::new();
+    push_instant(&mut out, secs, nanos);
+    out
+}
+
+fn write_deletion(w: &mut JsonWriter, d: DeletionTime, options: &DumpOptions) {
+    w.begin_object(true);
+    w.key(key!("marked_deleted"));
+    push_micros(&mut w.out, d.marked_for_delete_at, options);
+    w.key(key!("local_delete_time"));
+    push_seconds(&mut w.out, d.local_deletion_time, options);
+    w.end_object();
+}
+
+/// The `ttl`, `expires_at` and `expired` fields.
+fn write_expiration(w: &mut JsonWriter, ttl: i32, expires_at: i64, expired: bool, options: &DumpOptions) {
+    w.key(key!("ttl"));
+    format::push_int(&mut w.out, ttl);
+    w.key(key!("expires_at"));
+    push_seconds(&mut w.out, expires_at, options);
+    w.key(key!("expired"));
+    w.out.push_str(if expired { "true" } else { "false" });
 }
 
 fn value_error(row: &Row, e: crate::types::ValueError) -> Error {
     Error::in_data(&row.header().file, row.position(), ErrorKind::Malformed(e.0))
 }
 
-/// The JSON of one row, or `None` when tombstones-only leaves nothing of it.
-fn row_json(row: &Row, position: u64, options: &DumpOptions, summary: &mut DumpSummary) -> Result<Option<Json>> {
-    let header = row.header();
-    let specs = row.column_specs();
-    let mut fields = vec![("type", Json::Str(if row.is_static() { "static_block" } else { "row" }.into())), ("position", Json::Int(position as i64))];
-    if !row.is_static() && !header.clustering_types.is_empty() {
-        let values: Vec<Option<&[u8]>> = row.clustering().iter().collect();
-        fields.push(("clustering", clustering_json(&header.clustering_types, &values).map_err(|e| value_error(row, e))?));
-    }
-    let liveness = *row.liveness();
-    if let Some(ts) = liveness.timestamp {
-        let mut l = vec![("tstamp", micros_string(ts, options))];
-        if let Some(e) = liveness.expiration {
-            l.push(("ttl", Json::Int(e.ttl as i64)));
-            l.push(("expires_at", seconds_string(e.local_expiration_time, options)));
-            l.push(("expired", Json::Bool(e.local_expiration_time < options.now)));
-        }
-        fields.push(("liveness_info", Json::Obj(l)));
-    }
-    if let Some(d) = row.deletion() {
-        fields.push(("deletion_info", deletion_json(d.time, options)));
-    }
-    let mut cells = Vec::new();
-    for item in row.items() {
-        match item? {
-            RowItem::ComplexDeletion { column, deletion } => {
-                cells.push(Json::Obj(vec![
-                    ("name", Json::Str(format::cql_identifier(&specs[column].name_str()))),
-                    ("deletion_info", deletion_json(deletion, options)),
-                ]));
-            }
-            RowItem::Cell(cell) => {
-                if options.tombstones_only && !cell.is_tombstone() {
-                    continue;
-                }
-                cells.push(cell_json(row, &cell, options)?);
-            }
-        }
-    }
-    if options.tombstones_only && row.deletion().is_none() && cells.is_empty() {
-        return Ok(None);
-    }
-    summary.rows += 1;
-    summary.cells += cells.len() as u64;
-    fields.push(("cells", Json::Arr(cells)));
-    Ok(Some(Json::Obj(fields)))
-}
-
-fn cell_json(row: &Row, cell: &Cell<'_>, options: &DumpOptions) -> Result<Json> {
+fn write_cell(w: &mut JsonWriter, scratch: &mut String, row: &Row, cell: &Cell<'_>, columns: &Columns, options: &DumpOptions) -> Result<()> {
     let spec = &row.column_specs()[cell.column];
     let liveness = row.liveness();
-    let mut fields = vec![("name", Json::Str(format::cql_identifier(&spec.name_str())))];
-    let value_type: CqlType = match cell.path {
+    w.item();
+    w.begin_object(!cell.is_tombstone());
+    w.key(key!("name"));
+    w.out.push_str(&columns.names(row.is_static())[cell.column]);
+    let value_type = match cell.path {
         Some(path) => {
-            let shown = match spec.ty.base() {
+            w.key(key!("path"));
+            w.begin_array(true);
+            w.item();
+            match spec.ty.base() {
                 CqlType::Udt(udt) => {
                     let index = if path.len() == 2 { u16::from_be_bytes([path[0], path[1]]) as usize } else { usize::MAX };
-                    udt.fields.get(index).map(|(n, _)| n.clone()).unwrap_or_else(|| hex(path))
+                    match udt.fields.get(index) {
+                        Some((name, _)) => format::push_json_string(&mut w.out, name),
+                        None => {
+                            w.out.push('"');
+                            format::push_hex(&mut w.out, path);
+                            w.out.push('"');
+                        }
+                    }
                 }
                 _ => {
-                    let path_type = spec.ty.cell_path_type().unwrap_or(CqlType::Blob);
-                    format::display(&path_type, path).map_err(|e| value_error(row, e))?
+                    scratch.clear();
+                    format::display_into(columns.path_type(row.is_static(), cell.column), path, scratch).map_err(|e| value_error(row, e))?;
+                    format::push_json_string(&mut w.out, scratch);
                 }
-            };
-            fields.push(("path", Json::Arr(vec![Json::Str(shown)])));
-            spec.ty.cell_value_type(path).cloned().unwrap_or(CqlType::Blob)
+            }
+            w.end_array();
+            spec.ty.cell_value_type(path).unwrap_or(&CqlType::Blob)
         }
-        None => spec.ty.clone(),
+        None => &spec.ty,
     };
     if cell.is_tombstone() {
-        fields.push(("deletion_info", Json::Obj(vec![("local_delete_time", seconds_string(cell.local_deletion_time, options))])));
+        w.key(key!("deletion_info"));
+        w.begin_object(true);
+        w.key(key!("local_delete_time"));
+        push_seconds(&mut w.out, cell.local_deletion_time, options);
+        w.end_object();
     } else {
-        let mut s = String::new();
-        format::json(&value_type, cell.value, &mut s).map_err(|e| value_error(row, e))?;
-        fields.push(("value", Json::Raw(s)));
+        w.key(key!("value"));
+        format::json(value_type, cell.value, &mut w.out).map_err(|e| value_error(row, e))?;
     }
     if liveness.timestamp != Some(cell.timestamp) {
-        fields.push(("tstamp", micros_string(cell.timestamp, options)));
+        w.key(key!("tstamp"));
+        push_micros(&mut w.out, cell.timestamp, options);
     }
     if let Some(e) = cell.expiration() {
         if liveness.expiration.map(|l| l.ttl) != Some(e.ttl) || liveness.timestamp.is_none() {
-            fields.push(("ttl", Json::Int(e.ttl as i64)));
-            fields.push(("expires_at", seconds_string(e.local_expiration_time, options)));
-            fields.push(("expired", Json::Bool(e.local_expiration_time <= options.now)));
+            write_expiration(w, e.ttl, e.local_expiration_time, e.local_expiration_time <= options.now, options);
         }
     }
-    Ok(Json::Obj(fields))
+    w.end_object();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,33 +8,49 @@
 
 use std::net::IpAddr;
 
-use super::numeric::{decimal_to_string, java_double, java_float, varint_to_string};
+use super::numeric::{decimal_to_string, push_java_double, push_java_float, varint_to_string};
 use super::value::{collection_elements, composite_components, counter_total, tuple_fields, vector_elements};
 use super::{CqlType, ValueError};
 
+/// What each byte becomes inside a JSON string: 0 kept, `u` as `\u00XX`, else `\` and that
+/// letter.
+const ESCAPES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b'u';
+        b += 1;
+    }
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[b'\n' as usize] = b'n';
+    t[b'\r' as usize] = b'r';
+    t[b'\t' as usize] = b't';
+    t[0x08] = b'b';
+    t[0x0c] = b'f';
+    t
+};
+
 /// Appends `s` as a JSON string literal (quotes included).
 pub fn push_json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.push('"');
     // Every character that needs escaping is ASCII, so scanning bytes finds them and every
     // cut falls on a character boundary; runs of plain text are copied whole.
     let mut plain_from = 0;
     for (i, &b) in s.as_bytes().iter().enumerate() {
-        let escaped = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            b if b < 0x20 => "",
-            _ => continue,
-        };
+        let escape = ESCAPES[b as usize];
+        if escape == 0 {
+            continue;
+        }
         out.push_str(&s[plain_from..i]);
-        if escaped.is_empty() {
-            out.push_str(&format!("\\u{:04X}", b));
+        out.push('\\');
+        if escape == b'u' {
+            out.push_str("u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
         } else {
-            out.push_str(escaped);
+            out.push(escape as char);
         }
         plain_from = i + 1;
     }
@@ -56,20 +72,66 @@ pub fn cql_identifier(name: &str) -> String {
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
+}
+
+/// Appends the lower-case hex of `bytes` (blobs are hex-dumped whole: this is hot in `dump`).
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    // Filled as bytes (blobs are hex-dumped whole: this is hot in `dump`), then checked as
-    // UTF-8 by the ASCII fast path.
-    let mut out = vec![0u8; bytes.len() * 2];
-    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+    // SAFETY: only ASCII hex digits are appended, so the string stays UTF-8.
+    let vec = unsafe { out.as_mut_vec() };
+    let start = vec.len();
+    vec.resize(start + bytes.len() * 2, 0);
+    let dest = &mut vec[start..];
+    let mut quads = bytes.chunks_exact(4);
+    let mut eights = dest.chunks_exact_mut(8);
+    for (quad, eight) in (&mut quads).zip(&mut eights) {
+        eight.copy_from_slice(&hex_quad(u32::from_be_bytes([quad[0], quad[1], quad[2], quad[3]])).to_be_bytes());
+    }
+    for (pair, b) in eights.into_remainder().chunks_exact_mut(2).zip(quads.remainder()) {
         pair[0] = DIGITS[(b >> 4) as usize];
         pair[1] = DIGITS[(b & 15) as usize];
     }
-    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
-fn uuid_string(bytes: &[u8]) -> String {
-    let h = hex(bytes);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+/// The eight lower-case hex digits of `v`, most significant first, as the bytes of a
+/// big-endian `u64` (SWAR: every nibble to its own byte, then to its digit, no lookups).
+fn hex_quad(v: u32) -> u64 {
+    const LOW_NIBBLES: u64 = 0x0f0f_0f0f_0f0f_0f0f;
+    let mut x = v as u64;
+    x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x << 4)) & LOW_NIBBLES;
+    // 0x01 in each byte whose nibble is 10 or more; those get `'a' - '0' - 10` more.
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    x + 0x3030_3030_3030_3030 + letters * (b'a' - b'0' - 10) as u64
+}
+
+/// Appends `v` in decimal.
+pub(crate) fn push_int(out: &mut String, v: impl itoa::Integer) {
+    out.push_str(itoa::Buffer::new().format(v));
+}
+
+/// Appends `v` (not negative) in decimal with at least `width` digits.
+fn push_padded(out: &mut String, v: u64, width: usize) {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(v);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(digits);
+}
+
+/// `8-4-4-4-12` hex groups of a 16-byte UUID.
+fn push_uuid(out: &mut String, bytes: &[u8; 16]) {
+    for (i, group) in [&bytes[0..4], &bytes[4..6], &bytes[6..8], &bytes[8..10], &bytes[10..16]].into_iter().enumerate() {
+        if i > 0 {
+            out.push('-');
+        }
+        push_hex(out, group);
+    }
 }
 
 /// Java's `InetAddress.getHostAddress`: dotted IPv4, or eight uncompressed hex groups.
@@ -96,42 +158,68 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// `yyyy-MM-dd` as `DateTimeFormatter.ISO_LOCAL_DATE` writes it (years past 9999 get `+`).
+#[cfg(test)]
 pub(crate) fn iso_date(days_since_epoch: i64) -> String {
+    let mut out = String::new();
+    push_iso_date(&mut out, days_since_epoch);
+    out
+}
+
+/// Appends [`iso_date`].
+pub(crate) fn push_iso_date(out: &mut String, days_since_epoch: i64) {
     let (y, m, d) = civil_from_days(days_since_epoch);
     if y > 9999 {
-        format!("+{y}-{m:02}-{d:02}")
+        out.push('+');
     } else if y < 0 {
-        format!("-{:04}-{m:02}-{d:02}", -y)
-    } else {
-        format!("{y:04}-{m:02}-{d:02}")
+        out.push('-');
     }
+    push_padded(out, y.unsigned_abs(), 4);
+    push_month_day(out, m, d);
 }
 
-/// Date and time of day of a millisecond timestamp, in UTC: (date, hours, minutes, seconds, millis).
-fn split_millis(millis: i64) -> (i64, i64, i64, i64, i64) {
+fn push_month_day(out: &mut String, m: u32, d: u32) {
+    out.push('-');
+    push_padded(out, m as u64, 2);
+    out.push('-');
+    push_padded(out, d as u64, 2);
+}
+
+/// `HH:mm:ss` of a time of day in seconds.
+pub(crate) fn push_hms(out: &mut String, secs_of_day: i64) {
+    push_padded(out, (secs_of_day / 3600) as u64, 2);
+    out.push(':');
+    push_padded(out, (secs_of_day / 60 % 60) as u64, 2);
+    out.push(':');
+    push_padded(out, (secs_of_day % 60) as u64, 2);
+}
+
+/// A millisecond timestamp as Cassandra 5.0 prints it: `yyyy-MM-dd` (proleptic Gregorian,
+/// year of era without a sign), `separator`, `HH:mm:ss.SSSZ`, in UTC.
+fn push_timestamp(out: &mut String, millis: i64, separator: char) {
     let days = millis.div_euclid(86_400_000);
     let ms = millis.rem_euclid(86_400_000);
-    (days, ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
-}
-
-/// The date part of a timestamp as Cassandra 5.0 prints it (`yyyy-MM-dd`, proleptic
-/// Gregorian, year of era without a sign).
-fn sdf_date(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
-    let y = if y <= 0 { 1 - y } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
+    push_padded(out, if y <= 0 { 1 - y } else { y } as u64, 4);
+    push_month_day(out, m, d);
+    out.push(separator);
+    push_hms(out, ms / 1000);
+    out.push('.');
+    push_padded(out, (ms % 1000) as u64, 3);
+    out.push('Z');
 }
 
 /// `TimestampType.toJSONString` body: `yyyy-MM-dd HH:mm:ss.SSSZ` in UTC.
 pub fn timestamp_json(millis: i64) -> String {
-    let (days, h, mi, s, ms) = split_millis(millis);
-    format!("{} {h:02}:{mi:02}:{s:02}.{ms:03}Z", sdf_date(days))
+    let mut out = String::new();
+    push_timestamp(&mut out, millis, ' ');
+    out
 }
 
 /// `TimestampSerializer.toString` (Cassandra 5.0): `yyyy-MM-dd'T'HH:mm:ss.SSSZ` in UTC.
 pub fn timestamp_display(millis: i64) -> String {
-    let (days, h, mi, s, ms) = split_millis(millis);
-    format!("{}T{h:02}:{mi:02}:{s:02}.{ms:03}Z", sdf_date(days))
+    let mut out = String::new();
+    push_timestamp(&mut out, millis, 'T');
+    out
 }
 
 /// `TimeSerializer.toString`: `HH:mm:ss.nnnnnnnnn`.
@@ -189,24 +277,41 @@ pub fn json(ty: &CqlType, bytes: &[u8], out: &mut String) -> Result<(), ValueErr
         T::Text | T::Ascii => push_json_string(out, text(bytes)?),
         T::Blob | T::Custom(_) | T::DynamicComposite(_) => {
             out.push_str("\"0x");
-            out.push_str(&hex(bytes));
+            push_hex(out, bytes);
             out.push('"');
         }
-        T::Counter => out.push_str(&counter_total(bytes)?.to_string()),
+        T::Counter => push_int(out, counter_total(bytes)?),
         T::Empty => out.push_str("\"\""),
         _ if bytes.is_empty() => out.push_str("\"\""),
-        T::BigInt | T::Int | T::SmallInt | T::TinyInt | T::Varint | T::Decimal | T::Boolean => out.push_str(&display(ty, bytes)?),
+        T::BigInt | T::Int | T::SmallInt | T::TinyInt | T::Varint | T::Decimal | T::Boolean => display_into(ty, bytes, out)?,
         T::Double => {
             // Jackson writes NaN and infinities as null.
             let v = f64::from_be_bytes(be(bytes, "double")?);
-            out.push_str(&if v.is_finite() { java_double(v) } else { "null".into() });
+            if v.is_finite() {
+                push_java_double(out, v);
+            } else {
+                out.push_str("null");
+            }
         }
         T::Float => {
             let v = f32::from_be_bytes(be(bytes, "float")?);
-            out.push_str(&if v.is_finite() { java_float(v) } else { "null".into() });
+            if v.is_finite() {
+                push_java_float(out, v);
+            } else {
+                out.push_str("null");
+            }
         }
-        T::Timestamp | T::LegacyTimestamp => push_json_string(out, &timestamp_json(i64::from_be_bytes(be(bytes, "timestamp")?))),
-        T::Date | T::Time | T::Uuid | T::TimeUuid | T::LexicalUuid | T::Inet | T::Duration => push_json_string(out, &display(ty, bytes)?),
+        T::Timestamp | T::LegacyTimestamp => {
+            out.push('"');
+            push_timestamp(out, i64::from_be_bytes(be(bytes, "timestamp")?), ' ');
+            out.push('"');
+        }
+        // Digits, hex, `-`, `:`, `.` and unit letters: nothing to escape.
+        T::Date | T::Time | T::Uuid | T::TimeUuid | T::LexicalUuid | T::Inet | T::Duration => {
+            out.push('"');
+            display_into(ty, bytes, out)?;
+            out.push('"');
+        }
         T::List { element, .. } | T::Set { element, .. } => {
             let elems = collection_elements(bytes, false)?;
             out.push('[');
@@ -290,60 +395,71 @@ pub fn json(ty: &CqlType, bytes: &[u8], out: &mut String) -> Result<(), ValueErr
 /// # Errors
 /// When the bytes do not decode as `ty`.
 pub fn display(ty: &CqlType, bytes: &[u8]) -> Result<String, ValueError> {
+    let mut out = String::new();
+    display_into(ty, bytes, &mut out)?;
+    Ok(out)
+}
+
+/// Appends [`display`]'s text. On error, `out` may hold part of it.
+///
+/// # Errors
+/// As [`display`].
+pub fn display_into(ty: &CqlType, bytes: &[u8], out: &mut String) -> Result<(), ValueError> {
     use CqlType as T;
     if bytes.is_empty() && !matches!(ty.base(), T::Text | T::Ascii | T::Blob | T::Custom(_)) {
-        return Ok(String::new());
+        return Ok(());
     }
-    Ok(match ty {
-        T::Reversed(inner) => display(inner, bytes)?,
-        T::Text | T::Ascii => text(bytes)?.to_string(),
-        T::Blob | T::Custom(_) | T::DynamicComposite(_) | T::Counter => hex(bytes),
-        T::Empty => String::new(),
-        T::BigInt => i64::from_be_bytes(be(bytes, "bigint")?).to_string(),
-        T::Int => i32::from_be_bytes(be(bytes, "int")?).to_string(),
-        T::SmallInt => i16::from_be_bytes(be(bytes, "smallint")?).to_string(),
-        T::TinyInt => i8::from_be_bytes(be(bytes, "tinyint")?).to_string(),
-        T::Varint => varint_to_string(bytes),
+    match ty {
+        T::Reversed(inner) => display_into(inner, bytes, out)?,
+        T::Text | T::Ascii => out.push_str(text(bytes)?),
+        T::Blob | T::Custom(_) | T::DynamicComposite(_) | T::Counter => push_hex(out, bytes),
+        T::Empty => {}
+        T::BigInt => push_int(out, i64::from_be_bytes(be(bytes, "bigint")?)),
+        T::Int => push_int(out, i32::from_be_bytes(be(bytes, "int")?)),
+        T::SmallInt => push_int(out, i16::from_be_bytes(be(bytes, "smallint")?)),
+        T::TinyInt => push_int(out, i8::from_be_bytes(be(bytes, "tinyint")?)),
+        T::Varint => out.push_str(&varint_to_string(bytes)),
         T::Decimal => {
             if bytes.len() < 4 {
                 return Err(ValueError("decimal needs at least 4 bytes".into()));
             }
-            decimal_to_string(i32::from_be_bytes(be(&bytes[..4], "decimal scale")?), &bytes[4..])
+            out.push_str(&decimal_to_string(i32::from_be_bytes(be(&bytes[..4], "decimal scale")?), &bytes[4..]));
         }
-        T::Boolean => (be::<1>(bytes, "boolean")?[0] != 0).to_string(),
-        T::Double => java_double(f64::from_be_bytes(be(bytes, "double")?)),
-        T::Float => java_float(f32::from_be_bytes(be(bytes, "float")?)),
-        T::Timestamp | T::LegacyTimestamp => timestamp_display(i64::from_be_bytes(be(bytes, "timestamp")?)),
-        T::Date => iso_date(u32::from_be_bytes(be(bytes, "date")?) as i64 - (1i64 << 31)),
-        T::Time => time_string(i64::from_be_bytes(be(bytes, "time")?)),
-        T::Uuid | T::TimeUuid | T::LexicalUuid => uuid_string(&be::<16>(bytes, "uuid")?),
+        T::Boolean => out.push_str(if be::<1>(bytes, "boolean")?[0] != 0 { "true" } else { "false" }),
+        T::Double => push_java_double(out, f64::from_be_bytes(be(bytes, "double")?)),
+        T::Float => push_java_float(out, f32::from_be_bytes(be(bytes, "float")?)),
+        T::Timestamp | T::LegacyTimestamp => push_timestamp(out, i64::from_be_bytes(be(bytes, "timestamp")?), 'T'),
+        T::Date => push_iso_date(out, u32::from_be_bytes(be(bytes, "date")?) as i64 - (1i64 << 31)),
+        T::Time => out.push_str(&time_string(i64::from_be_bytes(be(bytes, "time")?))),
+        T::Uuid | T::TimeUuid | T::LexicalUuid => push_uuid(out, &be::<16>(bytes, "uuid")?),
         T::Inet => match ty.decode(bytes)? {
-            super::CqlValue::Inet(addr) => inet_string(&addr),
+            super::CqlValue::Inet(addr) => out.push_str(&inet_string(&addr)),
             _ => return Err(ValueError("inet".into())),
         },
         T::Duration => match ty.decode(bytes)? {
-            super::CqlValue::Duration { months, days, nanos } => duration_string(months, days, nanos),
+            super::CqlValue::Duration { months, days, nanos } => out.push_str(&duration_string(months, days, nanos)),
             _ => return Err(ValueError("duration".into())),
         },
         // Cassandra 5.0 has no getString of its own for these: they print as hex.
-        T::List { .. } | T::Set { .. } | T::Map { .. } | T::Vector { .. } => hex(bytes),
+        T::List { .. } | T::Set { .. } | T::Map { .. } | T::Vector { .. } => push_hex(out, bytes),
         T::Tuple(types) => {
             let fields = tuple_fields(bytes, types.len())?;
-            escaped_fields(fields.iter().zip(types).map(|(f, t)| f.map(|b| display(t, b)).transpose()))?
+            out.push_str(&escaped_fields(fields.iter().zip(types).map(|(f, t)| f.map(|b| display(t, b)).transpose()))?);
         }
         T::Udt(udt) => {
             let fields = tuple_fields(bytes, udt.fields.len())?;
-            escaped_fields(fields.iter().zip(&udt.fields).map(|(f, (_, t))| f.map(|b| display(t, b)).transpose()))?
+            out.push_str(&escaped_fields(fields.iter().zip(&udt.fields).map(|(f, (_, t))| f.map(|b| display(t, b)).transpose()))?);
         }
         T::Composite(types) => {
             let parts = composite_components(bytes)?;
-            let mut out = Vec::new();
+            let mut texts = Vec::new();
             for (b, t) in parts.iter().zip(types) {
-                out.push(display(t, b)?.replace('\\', "\\\\").replace(':', "\\:"));
+                texts.push(display(t, b)?.replace('\\', "\\\\").replace(':', "\\:"));
             }
-            out.join(":")
+            out.push_str(&texts.join(":"));
         }
-    })
+    }
+    Ok(())
 }
 
 /// `TupleType.getString`: fields joined by `:`, with `:` and `@` escaped and null as `@`.
@@ -378,6 +494,9 @@ mod tests {
         assert_eq!(out, "\"\"");
         assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
         assert_eq!(hex(&[]), "");
+        let all: Vec<u8> = (0..=255u8).chain([0x9a, 0x5f, 0xe1]).collect();
+        let slow: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&all), slow);
     }
 
     #[test]

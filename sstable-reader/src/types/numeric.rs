@@ -86,55 +86,153 @@ pub fn decimal_to_string(scale: i32, unscaled: &[u8]) -> String {
 
 /// Java's `Double.toString`: `NaN`, `Infinity`, plain decimal with at least one fraction digit
 /// for 10^-3 ≤ |x| < 10^7, else `d.dddE±n`.
+#[cfg(test)]
 pub fn java_double(x: f64) -> String {
-    java_float_text(x.is_nan(), x.is_infinite(), x.is_sign_negative(), x == 0.0, format!("{x:e}"), format!("{x:.1e}"))
+    let mut out = String::new();
+    push_java_double(&mut out, x);
+    out
 }
 
 /// Java's `Float.toString` (same rules, shortest digits of the 32-bit value).
+#[cfg(test)]
 pub fn java_float(x: f32) -> String {
-    java_float_text(x.is_nan(), x.is_infinite(), x.is_sign_negative(), x == 0.0, format!("{x:e}"), format!("{x:.1e}"))
+    let mut out = String::new();
+    push_java_float(&mut out, x);
+    out
 }
 
-/// `sci` is the shortest round-trip form; `two` the value correctly rounded to two significant
-/// digits, which Java prints instead when one digit would do in scientific notation (its
-/// `d.d` form always shows a fraction digit: `4.9E-324`, `1.4E-45`, `1.0E10`).
-fn java_float_text(nan: bool, inf: bool, neg: bool, zero: bool, sci: String, two: String) -> String {
-    if nan {
-        return "NaN".into();
+/// Appends [`java_double`].
+pub fn push_java_double(out: &mut String, x: f64) {
+    if !x.is_finite() || x == 0.0 {
+        return push_special(out, x.is_nan(), x.is_sign_negative(), x == 0.0);
     }
-    if inf {
-        return if neg { "-Infinity".into() } else { "Infinity".into() };
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(x);
+    // Away from the edges of Java's plain range (where the shortest digits may round up to
+    // 10^7), ryu's plain form is Java's: shortest digits, at least one after the point.
+    if (1e-3..9.999e6).contains(&x.abs()) {
+        return out.push_str(text);
     }
-    if zero {
-        return if neg { "-0.0".into() } else { "0.0".into() };
+    push_java_text(out, &Digits::shortest(text), || format!("{x:.1e}"));
+}
+
+/// Appends [`java_float`].
+pub fn push_java_float(out: &mut String, x: f32) {
+    if !x.is_finite() || x == 0.0 {
+        return push_special(out, x.is_nan(), x.is_sign_negative(), x == 0.0);
     }
-    // `sci` is Rust's shortest round-trip form, e.g. "-1.2345e-5" or "3e2".
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    if (-3..7).contains(&exp) {
-        let point = exp + 1; // digits before the decimal point
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(x);
+    if (1e-3..9.999e6).contains(&x.abs()) {
+        return out.push_str(text);
+    }
+    push_java_text(out, &Digits::shortest(text), || format!("{x:.1e}"));
+}
+
+fn push_special(out: &mut String, nan: bool, neg: bool, zero: bool) {
+    out.push_str(match (nan, neg, zero) {
+        (true, _, _) => "NaN",
+        (false, true, true) => "-0.0",
+        (false, false, true) => "0.0",
+        (false, true, false) => "-Infinity",
+        (false, false, false) => "Infinity",
+    });
+}
+
+/// A finite non-zero number as `±0.d₁d₂…dₙ × 10^(exp+1)`: its significant digits, without
+/// leading or trailing zeros, and the exponent of the first one.
+struct Digits {
+    neg: bool,
+    buf: [u8; 40],
+    len: usize,
+    exp: i32,
+}
+
+impl Digits {
+    /// Reads a shortest round-trip form: `ryu`'s (`1.5e-7`, `123.0`, `0.001`) or Rust's `{:e}`
+    /// (`1.5e-7`, `3e2`).
+    fn shortest(text: &str) -> Digits {
+        let (neg, text) = match text.strip_prefix('-') {
+            Some(t) => (true, t),
+            None => (false, text),
+        };
+        let (mantissa, exp) = text.split_once('e').unwrap_or((text, "0"));
+        let mut d = Digits { neg, buf: [0; 40], len: 0, exp: exp.parse().unwrap_or(0) - 1 };
+        let mut before_point = true;
+        for b in mantissa.bytes() {
+            match b {
+                b'.' => before_point = false,
+                b'0' if d.len == 0 => {
+                    if !before_point {
+                        d.exp -= 1;
+                    }
+                }
+                _ => {
+                    if before_point {
+                        d.exp += 1;
+                    }
+                    if d.len < d.buf.len() {
+                        d.buf[d.len] = b;
+                        d.len += 1;
+                    }
+                }
+            }
+        }
+        while d.len > 1 && d.buf[d.len - 1] == b'0' {
+            d.len -= 1;
+        }
+        d
+    }
+
+    fn digits(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).expect("ASCII digits")
+    }
+}
+
+/// Java's layout of the shortest digits. `two` gives the value correctly rounded to two
+/// significant digits (Rust's `{:.1e}`), which Java prints instead when one digit would do in
+/// scientific notation (its `d.d` form always shows a fraction digit: `4.9E-324`, `1.4E-45`,
+/// `1.0E10`).
+fn push_java_text(out: &mut String, d: &Digits, two: impl FnOnce() -> String) {
+    let digits = d.digits();
+    if d.neg {
+        out.push('-');
+    }
+    if (-3..7).contains(&d.exp) {
+        let point = d.exp + 1; // digits before the decimal point
         if point <= 0 {
-            format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
+            out.push_str("0.");
+            for _ in 0..-point {
+                out.push('0');
+            }
+            out.push_str(digits);
         } else {
             let point = point as usize;
             if digits.len() > point {
-                format!("{sign}{}.{}", &digits[..point], &digits[point..])
+                out.push_str(&digits[..point]);
+                out.push('.');
+                out.push_str(&digits[point..]);
             } else {
-                format!("{sign}{}{}.0", digits, "0".repeat(point - digits.len()))
+                out.push_str(digits);
+                for _ in digits.len()..point {
+                    out.push('0');
+                }
+                out.push_str(".0");
             }
         }
     } else if digits.len() == 1 {
         // Two significant digits, correctly rounded, with that form's exponent.
+        let two = two();
         let (m2, e2) = two.split_once('e').unwrap_or((&two, "0"));
-        format!("{sign}{}E{e2}", m2.trim_start_matches('-'))
+        out.push_str(m2.trim_start_matches('-'));
+        out.push('E');
+        out.push_str(e2);
     } else {
-        let (first, rest) = digits.split_at(1);
-        format!("{sign}{first}.{rest}E{exp}")
+        out.push_str(&digits[..1]);
+        out.push('.');
+        out.push_str(&digits[1..]);
+        out.push('E');
+        super::format::push_int(out, d.exp);
     }
 }
 
@@ -185,5 +283,52 @@ mod tests {
         assert_eq!(java_double(f64::from_bits(1)), "4.9E-324");
         assert_eq!(java_double(1e10), "1.0E10");
         assert_eq!(java_double(-2e-5), "-2.0E-5");
+        assert_eq!(java_double(1e-3), "0.001");
+        assert_eq!(java_double(1e7), "1.0E7");
+        assert_eq!(java_double(9999999.5), "9999999.5");
+        assert_eq!(java_double(-123.25e-300), "-1.2325E-298");
+        assert_eq!(java_double(1e22), "1.0E22");
+        assert_eq!(java_double(1.5e300), "1.5E300");
+    }
+
+    fn java_float_general(x: f32) -> String {
+        let mut out = String::new();
+        if x == 0.0 {
+            return java_float(x);
+        }
+        push_java_text(&mut out, &Digits::shortest(ryu::Buffer::new().format_finite(x)), || format!("{x:.1e}"));
+        out
+    }
+
+    /// Shortest digits that read back as the same number; of two equally close, the even one
+    /// (`ryu` and Java 17's `Double.toString` choose it; Rust's `{:e}` rounds half up). The last
+    /// cases are what sstabledump's JVM printed for those bits.
+    #[test]
+    fn digits_are_the_shortest_that_round_trip_and_ties_go_to_even() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..100_000 {
+            // xorshift64*: bit patterns of every magnitude.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            let bits = state.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let (x, y) = (f64::from_bits(bits), f32::from_bits(bits as u32));
+            for plain in [(bits % 20_000_000) as f64 / 1000.0 + 1e-3, (bits % 1000) as f64 / 1e6 + 1e-3, -((bits % 9_999_000) as f64) - 0.5] {
+                let mut general = String::new();
+                push_java_text(&mut general, &Digits::shortest(ryu::Buffer::new().format_finite(plain)), || unreachable!());
+                assert_eq!(java_double(plain), general);
+                assert_eq!(java_float(plain as f32), java_float_general(plain as f32));
+            }
+            if x.is_finite() && x != 0.0 {
+                assert_eq!(java_double(x).parse::<f64>().unwrap(), x);
+                assert_eq!(Digits::shortest(ryu::Buffer::new().format_finite(x)).len, Digits::shortest(&format!("{x:e}")).len, "{x:e}");
+            }
+            if y.is_finite() && y != 0.0 {
+                assert_eq!(java_float(y).parse::<f32>().unwrap(), y);
+                assert_eq!(Digits::shortest(ryu::Buffer::new().format_finite(y)).len, Digits::shortest(&format!("{y:e}")).len, "{y:e}");
+            }
+        }
+        assert_eq!(java_float(f32::from_bits(0x4899_a224)), "314641.12");
+        assert_eq!(java_double(f64::from_bits(4_833_438_262_241_265_857)), "1.3948654250235362E15");
     }
 }
