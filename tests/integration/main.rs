@@ -4,6 +4,7 @@
 //! command that starts it, when the server is missing.
 
 mod corpus;
+mod dump_vs_sstabledump;
 mod keyspaces;
 mod schema;
 mod stack;
