@@ -157,7 +157,7 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
         Ok(ResumeFrom::After(w)) => Some(w),
         Err(e) => return (t, u, Err((Default::default(), e.into()))),
     };
-    let chunks = (options.buffered_rows / unit_reader::CHUNK_ITEMS).max(2);
+    let chunks = (options.buffered_rows / unit_reader::CHUNK_ROWS).max(2);
     let (items_tx, mut items) = mpsc::channel::<Vec<UnitItem>>(chunks);
     let reader_table = Arc::clone(&table);
     let reader_writer = writer.clone();

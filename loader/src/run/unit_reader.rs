@@ -57,15 +57,20 @@ pub enum UnitItem {
     PartitionEnd(Watermark),
 }
 
-/// Items per channel message: one message per item would wake the writer task for each.
+/// Most items per channel message: one message per item would wake the writer task for each.
 pub const CHUNK_ITEMS: usize = 16;
+
+/// A chunk is sent once it holds this many rows (or [`CHUNK_ITEMS`] items), so the channel's
+/// capacity in chunks follows `--buffered-rows`.
+pub const CHUNK_ROWS: usize = 64;
 
 /// Items on their way to the unit's writer task. Rows are grouped by partition, up to a
 /// batch's worth, and planned here ([`Writer::plan_rows`]), on the thread that decoded them;
-/// items go out in chunks of [`CHUNK_ITEMS`].
+/// items go out in chunks of about [`CHUNK_ROWS`] rows.
 struct Outbox<'a> {
     out: &'a mpsc::Sender<Vec<UnitItem>>,
     chunk: Vec<UnitItem>,
+    chunk_rows: usize,
     writer: &'a Writer,
     group: Vec<Mutation>,
 }
@@ -95,8 +100,11 @@ impl Outbox<'_> {
     }
 
     fn push(&mut self, item: UnitItem) -> bool {
+        if let UnitItem::Rows(group) = &item {
+            self.chunk_rows += group.rows();
+        }
         self.chunk.push(item);
-        self.chunk.len() < CHUNK_ITEMS || self.flush()
+        (self.chunk.len() < CHUNK_ITEMS && self.chunk_rows < CHUNK_ROWS) || self.flush()
     }
 
     fn flush(&mut self) -> bool {
@@ -104,6 +112,7 @@ impl Outbox<'_> {
             return true;
         }
         let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_ITEMS));
+        self.chunk_rows = 0;
         self.out.blocking_send(chunk).is_ok()
     }
 }
@@ -123,7 +132,7 @@ pub fn read_unit(
     writer: &Writer,
     out: &mpsc::Sender<Vec<UnitItem>>,
 ) -> Result<(MergeStats, Fragments), UnitError> {
-    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS), writer, group: Vec::new() };
+    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS), chunk_rows: 0, writer, group: Vec::new() };
     let read = read_into(table, unit, resume_after, now, &mut outbox);
     // Rows of a partition the reader stopped in: written, never acknowledged past.
     let last = outbox.close_group();

@@ -134,6 +134,13 @@ pub struct PlannedGroup {
     sent_at: Vec<usize>,
 }
 
+impl PlannedGroup {
+    /// Rows in the group (sent or not).
+    pub fn rows(&self) -> usize {
+        self.outcomes.len()
+    }
+}
+
 /// Resolves to the outcomes of a group of submitted rows, in the order they were given.
 #[derive(Debug)]
 pub struct RowTicket {
