@@ -284,11 +284,12 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
     if !cells.is_sorted_by(|a, b| cell_order(a, b).is_le()) {
         cells.sort_by(cell_order);
     }
+    // The deletion covering a cell: its column's complex deletion, else the row's.
+    let covering = |cell: &MergedCell| complex.iter().find(|(c, _)| c.name == cell.column.name).map(|(_, d)| *d).or(active);
     if single {
         // Each cell is the only version of itself: filtered in place, no copies.
         cells.retain(|c| {
-            let column_deletion = complex.iter().find(|(d, _)| d.name == c.column.name).map(|(_, d)| *d).or(active);
-            let shadowed = deletes(column_deletion.as_ref(), c.timestamp);
+            let shadowed = deletes(covering(c).as_ref(), c.timestamp);
             stats.cells_shadowed += u64::from(shadowed);
             !shadowed
         });
@@ -301,7 +302,7 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
     let mut out: Vec<MergedCell> = Vec::with_capacity(cells.len());
     let mut iter = cells.into_iter().peekable();
     while let Some(cell) = iter.next() {
-        let column_deletion = complex.iter().find(|(c, _)| c.name == cell.column.name).map(|(_, d)| *d).or(active);
+        let column_deletion = covering(&cell);
         let shadowed = deletes(column_deletion.as_ref(), cell.timestamp);
         if shadowed {
             stats.cells_shadowed += 1;

@@ -61,7 +61,8 @@ impl PlannedRow {
             })
     }
 
-    fn same_partition(&self, other: &PlannedRow) -> bool {
+    /// Whether both rows are of one partition of one table.
+    pub fn same_partition(&self, other: &PlannedRow) -> bool {
         Arc::ptr_eq(&self.mutation.table, &other.mutation.table) && self.mutation.partition_key == other.mutation.partition_key
     }
 }

@@ -347,7 +347,7 @@ impl Writer {
         if let Some(pacer) = &inner.partitions {
             let mut start = 0;
             while start < to_send.len() {
-                let end = (start + 1..to_send.len()).find(|&j| partition_id(&to_send[j].mutation) != partition_id(&to_send[start].mutation)).unwrap_or(to_send.len());
+                let end = (start + 1..to_send.len()).find(|&j| !to_send[j].same_partition(&to_send[start])).unwrap_or(to_send.len());
                 let units = to_send[start..end].iter().map(PlannedRow::write_units).sum();
                 pacer.admit(&partition_id(&to_send[start].mutation), units).await;
                 start = end;

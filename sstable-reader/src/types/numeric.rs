@@ -103,27 +103,26 @@ pub fn java_float(x: f32) -> String {
 
 /// Appends [`java_double`].
 pub fn push_java_double(out: &mut String, x: f64) {
-    if !x.is_finite() || x == 0.0 {
-        return push_special(out, x.is_nan(), x.is_sign_negative(), x == 0.0);
+    push_java_number(out, x);
+}
+
+/// Appends [`java_float`].
+pub fn push_java_float(out: &mut String, x: f32) {
+    push_java_number(out, x);
+}
+
+/// Java's `Double.toString` / `Float.toString` of `x`, with the shortest digits of its own
+/// width (an `f32` widens to `f64` exactly, so the tests on the value hold for both).
+fn push_java_number<F: ryu::Float + Into<f64> + std::fmt::LowerExp + Copy>(out: &mut String, x: F) {
+    let wide: f64 = x.into();
+    if !wide.is_finite() || wide == 0.0 {
+        return push_special(out, wide.is_nan(), wide.is_sign_negative(), wide == 0.0);
     }
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(x);
     // Away from the edges of Java's plain range (where the shortest digits may round up to
     // 10^7), ryu's plain form is Java's: shortest digits, at least one after the point.
-    if (1e-3..9.999e6).contains(&x.abs()) {
-        return out.push_str(text);
-    }
-    push_java_text(out, &Digits::shortest(text), || format!("{x:.1e}"));
-}
-
-/// Appends [`java_float`].
-pub fn push_java_float(out: &mut String, x: f32) {
-    if !x.is_finite() || x == 0.0 {
-        return push_special(out, x.is_nan(), x.is_sign_negative(), x == 0.0);
-    }
-    let mut buf = ryu::Buffer::new();
-    let text = buf.format_finite(x);
-    if (1e-3..9.999e6).contains(&x.abs()) {
+    if (1e-3..9.999e6).contains(&wide.abs()) {
         return out.push_str(text);
     }
     push_java_text(out, &Digits::shortest(text), || format!("{x:.1e}"));
