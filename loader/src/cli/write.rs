@@ -22,11 +22,15 @@ pub struct WriteArgs {
     /// grow it back up to this.
     #[arg(long, default_value_t = 256)]
     pub concurrency: usize,
-    /// Most statements in one unlogged batch of a partition's rows (consecutive rows of a
-    /// partition go out as one request; Amazon Keyspaces takes at most 30). 1 sends every
-    /// row alone.
+    /// Most statements in one unlogged batch (consecutive rows go out as one request; Amazon
+    /// Keyspaces takes at most 30). 1 sends every row alone.
     #[arg(long, default_value_t = crate::write::batch::DEFAULT_BATCH_STATEMENTS, value_parser = clap::value_parser!(u16).range(1..))]
     pub batch_statements: u16,
+    /// Most partitions one batch spans. With token-aware routing only partitions of one
+    /// token range (same replicas) share a batch, and a batch spanning partitions stays under
+    /// Cassandra's 5 KiB batch-size warning. 1 keeps every batch to one partition.
+    #[arg(long, default_value_t = crate::write::batch::DEFAULT_BATCH_PARTITIONS, value_parser = clap::value_parser!(u16).range(1..))]
+    pub batch_partitions: u16,
     /// Fewest requests in flight the window shrinks to.
     #[arg(long, default_value_t = 2)]
     pub min_concurrency: usize,

@@ -64,18 +64,35 @@ pub const CHUNK_ITEMS: usize = 16;
 /// capacity in chunks follows `--buffered-rows`.
 pub const CHUNK_ROWS: usize = 64;
 
-/// Items on their way to the unit's writer task. Rows are grouped by partition, up to a
-/// batch's worth, and planned here ([`Writer::plan_rows`]), on the thread that decoded them;
-/// items go out in chunks of about [`CHUNK_ROWS`] rows.
+/// Items on their way to the unit's writer task. Rows are grouped up to a batch's worth, of
+/// one partition or of consecutive partitions with one route ([`Writer::route`]), and
+/// planned here ([`Writer::plan_rows`]), on the thread that decoded them; items go out in
+/// chunks of about [`CHUNK_ROWS`] rows.
 struct Outbox<'a> {
     out: &'a mpsc::Sender<Vec<UnitItem>>,
     chunk: Vec<UnitItem>,
     chunk_rows: usize,
     writer: &'a Writer,
     group: Vec<Mutation>,
+    /// The route of the group's partitions.
+    route: Option<i64>,
+    /// Ends of partitions whose last rows are in the open group: they follow it out.
+    ended: Vec<Watermark>,
 }
 
 impl Outbox<'_> {
+    /// Starts a partition with `route`: the open group closes first unless its partitions
+    /// have the same route.
+    fn partition_start(&mut self, route: Option<i64>) -> Result<bool, UnitError> {
+        let joins = route.is_some() && route == self.route;
+        self.route = route;
+        if joins {
+            Ok(true)
+        } else {
+            self.close_group()
+        }
+    }
+
     /// Adds a row fragment of the current partition; false once the writer task has gone.
     fn row(&mut self, m: Mutation) -> Result<bool, UnitError> {
         self.group.push(m);
@@ -85,18 +102,29 @@ impl Outbox<'_> {
         self.close_group()
     }
 
-    /// Ends the current partition.
+    /// Ends the current partition. Its end goes out after the group holding its last rows.
     fn partition_end(&mut self, w: Watermark) -> Result<bool, UnitError> {
-        Ok(self.close_group()? && self.push(UnitItem::PartitionEnd(w)))
+        self.ended.push(w);
+        if self.route.is_some() {
+            Ok(true)
+        } else {
+            self.close_group()
+        }
     }
 
     fn close_group(&mut self) -> Result<bool, UnitError> {
-        if self.group.is_empty() {
-            return Ok(true);
+        if !self.group.is_empty() {
+            let rows = std::mem::replace(&mut self.group, Vec::with_capacity(self.writer.batch_statements()));
+            let planned = self.writer.plan_rows(rows, self.route)?;
+            if !self.push(UnitItem::Rows(planned)) {
+                return Ok(false);
+            }
         }
-        let rows = std::mem::replace(&mut self.group, Vec::with_capacity(self.writer.batch_statements()));
-        let planned = self.writer.plan_rows(rows)?;
-        Ok(self.push(UnitItem::Rows(planned)))
+        let mut open = true;
+        for w in std::mem::take(&mut self.ended) {
+            open = open && self.push(UnitItem::PartitionEnd(w));
+        }
+        Ok(open)
     }
 
     fn push(&mut self, item: UnitItem) -> bool {
@@ -132,7 +160,7 @@ pub fn read_unit(
     writer: &Writer,
     out: &mpsc::Sender<Vec<UnitItem>>,
 ) -> Result<(MergeStats, Fragments), UnitError> {
-    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS), chunk_rows: 0, writer, group: Vec::new() };
+    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS), chunk_rows: 0, writer, group: Vec::new(), route: None, ended: Vec::new() };
     let read = read_into(table, unit, resume_after, now, &mut outbox);
     // Rows of a partition the reader stopped in: written, never acknowledged past.
     let last = outbox.close_group();
@@ -175,6 +203,9 @@ fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, no
             skipping = None;
         }
         let pk = builder.partition_key(&partition)?;
+        if !out.partition_start(out.writer.route(&partition.token))? {
+            return Ok((merger.into_stats(), sent));
+        }
         if let Some(m) = builder.partition_deletion(&pk, &partition) {
             sent.partition_deletions += 1;
             if !out.row(m)? {

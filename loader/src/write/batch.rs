@@ -1,11 +1,16 @@
-//! Unlogged batches of one partition's rows: which rows of a submitted group go out
-//! together as one request, and which are sent alone.
+//! Unlogged batches: which rows of a submitted group go out together as one request, and
+//! which are sent alone.
 //!
 //! Why: each request costs the client a fixed amount (a task, framing, a wake-up, a
-//! response) whatever it carries, so a partition's ten rows sent as one request cost about a
-//! tenth. A single-partition unlogged batch is applied by its replicas as one mutation, is not
-//! written to the batchlog, and is exempt from Cassandra's batch size thresholds (those apply
-//! to batches spanning partitions); Amazon Keyspaces takes up to 30 statements per batch.
+//! response) whatever it carries, so thirty rows sent as one request cost about a thirtieth.
+//! A single-partition unlogged batch is applied by its replicas as one mutation, is not
+//! written to the batchlog, and is exempt from Cassandra's batch size thresholds. A batch may
+//! also span partitions whose replicas are the same (the group's *route*, see
+//! `Writer::route`), so its coordinator is a replica of every row; Cassandra then checks it
+//! against `batch_size_warn_threshold` (5 KiB of mutation data) and
+//! `unlogged_batch_across_partitions_warn_threshold` (10 partitions), and such batches stay
+//! under both ([`MAX_MULTI_PARTITION_BATCH_SIZE`], [`DEFAULT_BATCH_PARTITIONS`]). Amazon
+//! Keyspaces takes up to 30 statements per batch, of any partitions.
 //!
 //! Statements keep their own `USING TIMESTAMP` and TTL inside a batch, so a batch leaves
 //! exactly the cells its statements would leave sent one by one. Two kinds are sent alone:
@@ -19,6 +24,7 @@ use std::sync::Arc;
 use super::mutation::Mutation;
 use super::shape::{AssignOp, Shape};
 use super::statement::Statement;
+use super::value::BoundValue;
 
 /// Most statements one batch carries (Amazon Keyspaces' limit).
 pub const DEFAULT_BATCH_STATEMENTS: u16 = 30;
@@ -26,6 +32,27 @@ pub const DEFAULT_BATCH_STATEMENTS: u16 = 30;
 /// Most bound bytes one batch carries: far under the native protocol's frame limit and
 /// Keyspaces' 1 MB row limit, so one oversized batch never hides a row that alone is fine.
 pub const MAX_BATCH_BYTES: usize = 512 * 1024;
+
+/// Most partitions one batch spans (Cassandra warns about unlogged batches over 10).
+pub const DEFAULT_BATCH_PARTITIONS: u16 = 10;
+
+/// Most data one batch spanning partitions carries, as Cassandra sizes it (each value's bytes
+/// and its cell's timestamp, TTL and deletion time: [`PlannedRow::cassandra_size`]): under
+/// Cassandra's default `batch_size_warn_threshold` of 5 KiB, so loads leave no warnings in
+/// the target's log.
+pub const MAX_MULTI_PARTITION_BATCH_SIZE: usize = 5000;
+
+/// A cell's timestamp, TTL and local deletion time in Cassandra's measure of a batch.
+const CELL_OVERHEAD: usize = 20;
+
+/// What one request may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchLimits {
+    /// Most statements (≤ 1: every row alone).
+    pub statements: usize,
+    /// Most partitions (1: batches never span partitions).
+    pub partitions: usize,
+}
 
 /// A row whose statements are planned, ready to send.
 #[derive(Debug)]
@@ -47,6 +74,18 @@ impl PlannedRow {
     /// Bytes its statements bind (the bulk of the request).
     fn bound_bytes(&self) -> usize {
         self.statements.iter().flat_map(|s| &s.values).map(|v| v.len() + 4).sum()
+    }
+
+    /// About its size as Cassandra measures a batch (`PartitionUpdate.dataSize`): clustering
+    /// values, and each cell's value plus 20 bytes of timestamp, TTL and deletion time; the
+    /// partition key and `USING` values do not count. Every byte string a statement binds
+    /// (keys, cell values, built collections) is counted as a cell, then the keys' share is
+    /// taken off.
+    fn cassandra_size(&self) -> usize {
+        let m = &self.mutation;
+        let keys = m.partition_key.iter().map(|v| v.len() + CELL_OVERHEAD).sum::<usize>() + m.clustering.len() * CELL_OVERHEAD;
+        let cells = |s: &Statement| s.values.iter().filter(|v| matches!(v, BoundValue::Raw(_) | BoundValue::Null)).map(|v| v.len() + CELL_OVERHEAD).sum::<usize>();
+        self.statements.iter().map(|s| cells(s).saturating_sub(keys)).sum()
     }
 
     /// Whether its statements, binding `bytes`, may share a batch with other rows' (see the
@@ -76,39 +115,61 @@ pub enum Request {
     Alone(usize),
 }
 
-/// Splits `rows` into requests, in row order: consecutive batchable rows of one partition
-/// share a batch of at most `max_statements` statements and [`MAX_BATCH_BYTES`]; a row of a
-/// single statement with no company is sent alone. `max_statements` ≤ 1 sends every row alone.
-pub fn requests(rows: &[PlannedRow], max_statements: usize) -> Vec<Request> {
-    let mut out = Vec::new();
-    let mut open: Option<(Range<usize>, usize, usize)> = None; // rows, statements, bytes
-    let close = |open: &mut Option<(Range<usize>, usize, usize)>, out: &mut Vec<Request>| {
-        if let Some((range, statements, _)) = open.take() {
-            out.push(if statements > 1 { Request::Batch(range) } else { Request::Alone(range.start) });
+/// The batch being filled by [`requests`].
+struct OpenBatch {
+    rows: Range<usize>,
+    statements: usize,
+    bytes: usize,
+    partitions: usize,
+    cassandra_size: usize,
+}
+
+impl OpenBatch {
+    fn request(self) -> Request {
+        if self.statements > 1 {
+            Request::Batch(self.rows)
+        } else {
+            Request::Alone(self.rows.start)
         }
-    };
+    }
+}
+
+/// Splits `rows` into requests, in row order: consecutive batchable rows share a batch of at
+/// most `limits.statements` statements and [`MAX_BATCH_BYTES`], of one partition, or, when the
+/// rows share a route (`same_route`: all of them have the same replicas), of up to
+/// `limits.partitions` partitions and [`MAX_MULTI_PARTITION_BATCH_SIZE`]; a row of a single
+/// statement with no company is sent alone.
+pub fn requests(rows: &[PlannedRow], limits: BatchLimits, same_route: bool) -> Vec<Request> {
+    let max_partitions = if same_route { limits.partitions.max(1) } else { 1 };
+    let mut out = Vec::new();
+    let mut open: Option<OpenBatch> = None;
     for (i, row) in rows.iter().enumerate() {
         let (n, bytes) = (row.statements.len(), row.bound_bytes());
-        if max_statements <= 1 || !row.batchable(bytes, max_statements) {
-            close(&mut open, &mut out);
+        if limits.statements <= 1 || !row.batchable(bytes, limits.statements) {
+            out.extend(open.take().map(OpenBatch::request));
             out.push(Request::Alone(i));
             continue;
         }
-        if let Some((range, statements, size)) = &open {
-            if !rows[range.start].same_partition(row) || statements + n > max_statements || size + bytes > MAX_BATCH_BYTES {
-                close(&mut open, &mut out);
+        let size = row.cassandra_size();
+        if let Some(b) = &mut open {
+            let partitions = b.partitions + usize::from(!rows[i - 1].same_partition(row));
+            let fits = b.statements + n <= limits.statements
+                && b.bytes + bytes <= MAX_BATCH_BYTES
+                && partitions <= max_partitions
+                && (partitions == 1 || b.cassandra_size + size <= MAX_MULTI_PARTITION_BATCH_SIZE);
+            if fits {
+                b.rows.end = i + 1;
+                b.statements += n;
+                b.bytes += bytes;
+                b.partitions = partitions;
+                b.cassandra_size += size;
+                continue;
             }
+            out.extend(open.take().map(OpenBatch::request));
         }
-        match &mut open {
-            Some((range, statements, size)) => {
-                range.end = i + 1;
-                *statements += n;
-                *size += bytes;
-            }
-            None => open = Some((i..i + 1, n, bytes)),
-        }
+        open = Some(OpenBatch { rows: i..i + 1, statements: n, bytes, partitions: 1, cassandra_size: size });
     }
-    close(&mut open, &mut out);
+    out.extend(open.map(OpenBatch::request));
     out
 }
 
@@ -139,6 +200,10 @@ mod tests {
         statement(Shape::Update { assignments: vec![Assignment { column, op }], ttl: false, clustering: true }, 8)
     }
 
+    fn limits(statements: usize, partitions: usize) -> BatchLimits {
+        BatchLimits { statements, partitions }
+    }
+
     fn row(table: &Arc<TargetTable>, pk: &'static [u8], statements: Vec<Statement>) -> PlannedRow {
         PlannedRow { mutation: Mutation::new(Arc::clone(table), vec![Bytes::from_static(pk)], vec![Bytes::from_static(b"c")]), statements, row_bytes: 10 }
     }
@@ -147,23 +212,23 @@ mod tests {
     fn one_partitions_rows_share_a_batch_up_to_the_statement_limit() {
         let t = table();
         let rows: Vec<_> = (0..7).map(|_| row(&t, b"a", vec![insert()])).collect();
-        assert_eq!(requests(&rows, 3), vec![Request::Batch(0..3), Request::Batch(3..6), Request::Alone(6)]);
-        assert_eq!(requests(&rows, 30), vec![Request::Batch(0..7)]);
+        assert_eq!(requests(&rows, limits(3, 1), false), vec![Request::Batch(0..3), Request::Batch(3..6), Request::Alone(6)]);
+        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..7)]);
     }
 
     #[test]
     fn a_new_partition_or_table_starts_a_new_batch() {
         let (t, u) = (table(), table());
         let rows = vec![row(&t, b"a", vec![insert()]), row(&t, b"a", vec![insert()]), row(&t, b"b", vec![insert()]), row(&u, b"b", vec![insert()])];
-        assert_eq!(requests(&rows, 30), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3)]);
+        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3)]);
     }
 
     #[test]
     fn a_lone_row_of_several_statements_is_one_batch() {
         let t = table();
         let rows = vec![row(&t, b"a", vec![insert(), update(AssignOp::Set, 0)])];
-        assert_eq!(requests(&rows, 30), vec![Request::Batch(0..1)]);
-        assert_eq!(requests(&rows, 1), vec![Request::Alone(0)], "batches off");
+        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..1)]);
+        assert_eq!(requests(&rows, limits(1, 1), false), vec![Request::Alone(0)], "batches off");
     }
 
     #[test]
@@ -178,7 +243,7 @@ mod tests {
             row(&t, b"a", vec![counter]),
             row(&t, b"a", vec![insert(), update(AssignOp::SetAdd, 1)]),
         ];
-        assert_eq!(requests(&rows, 30), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3), Request::Alone(4), Request::Batch(5..6)]);
+        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3), Request::Alone(4), Request::Batch(5..6)]);
     }
 
     #[test]
@@ -186,13 +251,42 @@ mod tests {
         let t = table();
         let big = |n| row(&t, b"a", vec![statement(Shape::Insert { columns: vec![0], ttl: false, clustering: true }, n)]);
         let rows = vec![big(MAX_BATCH_BYTES / 2), big(MAX_BATCH_BYTES / 2), big(MAX_BATCH_BYTES + 1), big(10)];
-        assert_eq!(requests(&rows, 30), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2), Request::Alone(3)]);
+        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2), Request::Alone(3)]);
     }
 
     #[test]
     fn a_row_with_more_statements_than_a_batch_holds_goes_alone() {
         let t = table();
         let rows = vec![row(&t, b"a", vec![insert()]), row(&t, b"a", (0..4).map(|_| update(AssignOp::Set, 0)).collect()), row(&t, b"a", vec![insert()])];
-        assert_eq!(requests(&rows, 3), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2)]);
+        assert_eq!(requests(&rows, limits(3, 1), false), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2)]);
+    }
+
+    #[test]
+    fn partitions_of_one_route_share_a_batch_up_to_the_partition_limit() {
+        let t = table();
+        let rows: Vec<_> = [b"a", b"a", b"b", b"c", b"c", b"d"].iter().map(|pk| row(&t, *pk, vec![insert()])).collect();
+        assert_eq!(requests(&rows, limits(30, 10), true), vec![Request::Batch(0..6)]);
+        assert_eq!(requests(&rows, limits(30, 2), true), vec![Request::Batch(0..3), Request::Batch(3..6)]);
+        assert_eq!(requests(&rows, limits(30, 10), false), vec![Request::Batch(0..2), Request::Alone(2), Request::Batch(3..5), Request::Alone(5)], "no route: one partition per batch");
+        assert_eq!(requests(&rows, limits(4, 10), true), vec![Request::Batch(0..4), Request::Batch(4..6)]);
+    }
+
+    #[test]
+    fn batches_spanning_partitions_stay_under_cassandras_warning_size() {
+        let t = table();
+        // Binds pk (1 byte), ck (1 byte), an 8-byte value and a timestamp. Cassandra counts
+        // the clustering value (1) and one cell (8 + 20), not the key or the timestamp.
+        let full = |pk: &'static [u8]| {
+            let values = vec![BoundValue::Raw(Bytes::from_static(pk)), BoundValue::Raw(Bytes::from_static(b"c")), BoundValue::Raw(Bytes::from(vec![0u8; 8])), BoundValue::BigInt(1)];
+            row(&t, pk, vec![Statement { shape: Shape::Insert { columns: vec![0], ttl: false, clustering: true }, values, write_units: 1 }])
+        };
+        let per_row = 29;
+        assert_eq!(full(b"a").cassandra_size(), per_row);
+        let fit = MAX_MULTI_PARTITION_BATCH_SIZE / per_row;
+        let rows: Vec<_> = (0..fit + 1).map(|i| full(if i % 2 == 0 { b"a" } else { b"b" })).collect();
+        assert_eq!(requests(&rows, limits(1000, 1000), true), vec![Request::Batch(0..fit), Request::Alone(fit)]);
+        // One partition's rows are exempt: they share a batch however many.
+        let same: Vec<_> = (0..fit + 1).map(|_| full(b"a")).collect();
+        assert_eq!(requests(&same, limits(1000, 1000), true), vec![Request::Batch(0..fit + 1)]);
     }
 }

@@ -22,7 +22,7 @@ use scylla::statement::prepared::PreparedStatement;
 use tokio::sync::{oneshot, Notify};
 
 use super::backoff::Backoff;
-use super::batch::{requests, PlannedRow, Request, DEFAULT_BATCH_STATEMENTS};
+use super::batch::{requests, BatchLimits, PlannedRow, Request, DEFAULT_BATCH_PARTITIONS, DEFAULT_BATCH_STATEMENTS};
 use super::error::{classify, ErrorClass, WriteError};
 use super::in_flight::{Aimd, InFlight};
 use super::mutation::{Mutation, TargetTable};
@@ -59,8 +59,15 @@ pub struct WriterConfig {
     /// Write units per second to one partition when `plan.keyspaces_limits` is on
     /// (Keyspaces: 1,000).
     pub partition_write_units_per_second: u32,
-    /// Most statements in one unlogged batch of a partition's rows; 1 sends every row alone.
+    /// Most statements in one unlogged batch; 1 sends every row alone.
     pub batch_statements: usize,
+    /// Most partitions one batch spans (rows of one route only); 1 keeps batches to one
+    /// partition.
+    pub batch_partitions: usize,
+    /// Requests go to a replica of their first row (token-aware routing): a batch then only
+    /// spans partitions of one token range. Off (round-robin, as for Keyspaces), any
+    /// partitions may share a batch.
+    pub token_aware: bool,
 }
 
 impl Default for WriterConfig {
@@ -77,6 +84,8 @@ impl Default for WriterConfig {
             auto_window: Duration::from_secs(1),
             partition_write_units_per_second: KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND,
             batch_statements: usize::from(DEFAULT_BATCH_STATEMENTS),
+            batch_partitions: usize::from(DEFAULT_BATCH_PARTITIONS),
+            token_aware: true,
         }
     }
 }
@@ -97,6 +106,7 @@ impl WriterConfig {
             concurrency: a.concurrency.max(1),
             min_concurrency: a.min_concurrency.max(1).min(a.concurrency.max(1)),
             batch_statements: usize::from(a.batch_statements),
+            batch_partitions: usize::from(a.batch_partitions),
             ..WriterConfig::default()
         }
     }
@@ -105,6 +115,7 @@ impl WriterConfig {
     pub fn for_target(a: &crate::cli::write::WriteArgs, target: &crate::cli::conn::ResolvedTarget) -> Self {
         let mut cfg = WriterConfig::from_args(a);
         cfg.plan.keyspaces_limits |= target.keyspaces_region.is_some();
+        cfg.token_aware = target.routing == crate::cli::conn::Routing::TokenAware;
         cfg
     }
 }
@@ -132,6 +143,8 @@ pub struct PlannedGroup {
     to_send: Vec<PlannedRow>,
     /// `to_send[i]` is row `sent_at[i]` of the group.
     sent_at: Vec<usize>,
+    /// Set when every row has this route ([`Writer::route`]): batches may span partitions.
+    route: Option<i64>,
 }
 
 impl PlannedGroup {
@@ -247,6 +260,22 @@ impl Writer {
         self.inner.cfg.batch_statements.max(1)
     }
 
+    /// Names the replicas of the partitions at `token` (the source's token; the target's
+    /// partitioner is Murmur3, as nearly every cluster's): rows of one route may share a batch
+    /// whose coordinator is a replica of all of them. With token-aware routing it is the ring
+    /// token that starts the token's range; with round-robin routing every partition has the
+    /// same route. `None` when it cannot be known (another partitioner, no token ring yet):
+    /// batches then keep to one partition.
+    pub fn route(&self, token: &sstable_reader::Token) -> Option<i64> {
+        if !self.inner.cfg.token_aware {
+            return Some(0);
+        }
+        let sstable_reader::Token::Murmur3(t) = token else { return None };
+        let state = self.inner.session.get_cluster_state();
+        let owner = state.replica_locator().ring().ring_range_full(scylla::routing::Token::new(*t)).next().map(|(owner, _)| owner.value());
+        owner
+    }
+
     /// The in-flight limit now.
     pub fn in_flight_limit(&self) -> usize {
         self.inner.in_flight.snapshot().0
@@ -289,23 +318,23 @@ impl Writer {
     /// # Errors
     /// As [`Writer::plan_rows`].
     pub async fn submit_rows(&self, rows: Vec<Mutation>) -> Result<RowTicket, WriteError> {
-        let group = self.plan_rows(rows)?;
+        let group = self.plan_rows(rows, None)?;
         Ok(self.submit_planned(group).await)
     }
 
-    /// Plans the statements of a group of rows (best: consecutive rows of one partition, which
-    /// share unlogged batches) and records those that cannot be written. Synchronous, so the
+    /// Plans the statements of a group of rows (best: consecutive rows of one partition, or of
+    /// one `route`, which share unlogged batches) and records those that cannot be written. Synchronous, so the
     /// unit's reader calls it on its own thread while the rows are still in its cache; the
     /// rows' cells are dropped there too, once their statements hold the values.
     ///
     /// # Errors
     /// When the writer has stopped (a fatal error, or more than `max_errors` failed rows).
-    pub fn plan_rows(&self, rows: Vec<Mutation>) -> Result<PlannedGroup, WriteError> {
+    pub fn plan_rows(&self, rows: Vec<Mutation>, route: Option<i64>) -> Result<PlannedGroup, WriteError> {
         let inner = &self.inner;
         inner.check_running()?;
         inner.stats.rows_received.fetch_add(rows.len() as u64, Relaxed);
         let now = now_millis();
-        let mut group = PlannedGroup { outcomes: vec![RowOutcome::Written; rows.len()], to_send: Vec::with_capacity(rows.len()), sent_at: Vec::with_capacity(rows.len()) };
+        let mut group = PlannedGroup { outcomes: vec![RowOutcome::Written; rows.len()], to_send: Vec::with_capacity(rows.len()), sent_at: Vec::with_capacity(rows.len()), route };
         for (i, mut m) in rows.into_iter().enumerate() {
             let plan = plan_mutation(&m, now, &inner.cfg.plan);
             inner.stats.expired.fetch_add(plan.expired, Relaxed);
@@ -337,7 +366,7 @@ impl Writer {
         let inner = &self.inner;
         let (tx, rx) = oneshot::channel();
         let ticket = RowTicket { rows: group.outcomes.len(), outcomes: rx };
-        let PlannedGroup { mut outcomes, to_send, sent_at } = group;
+        let PlannedGroup { mut outcomes, to_send, sent_at, route } = group;
         if to_send.is_empty() {
             let _ = tx.send(outcomes);
             return ticket;
@@ -359,7 +388,7 @@ impl Writer {
         inner.outstanding.fetch_add(1, Relaxed);
         let task_inner = Arc::clone(inner);
         tokio::spawn(async move {
-            let written = task_inner.write_rows(&to_send).await;
+            let written = task_inner.write_rows(&to_send, route.is_some()).await;
             drop(slot);
             for (at, outcome) in sent_at.into_iter().zip(written) {
                 outcomes[at] = outcome;
@@ -457,10 +486,12 @@ impl Inner {
         Ok(p)
     }
 
-    /// Writes `rows` as [`requests`] splits them, returning one outcome per row.
-    async fn write_rows(&self, rows: &[PlannedRow]) -> Vec<RowOutcome> {
+    /// Writes `rows` (of one route when `same_route`) as [`requests`] splits them, returning
+    /// one outcome per row.
+    async fn write_rows(&self, rows: &[PlannedRow], same_route: bool) -> Vec<RowOutcome> {
         let mut outcomes = Vec::with_capacity(rows.len());
-        for request in requests(rows, self.cfg.batch_statements) {
+        let limits = BatchLimits { statements: self.cfg.batch_statements, partitions: self.cfg.batch_partitions };
+        for request in requests(rows, limits, same_route) {
             match request {
                 Request::Alone(i) => outcomes.push(self.write_row(&rows[i]).await),
                 Request::Batch(range) => outcomes.extend(self.write_batch(&rows[range]).await),
