@@ -129,7 +129,7 @@ impl Outbox<'_> {
 
     fn push(&mut self, item: UnitItem) -> bool {
         if let UnitItem::Rows(group) = &item {
-            self.chunk_rows += group.rows();
+            self.chunk_rows += group.len();
         }
         self.chunk.push(item);
         (self.chunk.len() < CHUNK_ITEMS && self.chunk_rows < CHUNK_ROWS) || self.flush()

@@ -19,12 +19,9 @@
 //! - counter additions: not idempotent (never retried), and they need a `COUNTER` batch.
 
 use std::ops::Range;
-use std::sync::Arc;
 
-use super::mutation::Mutation;
+use super::planned::PlannedGroup;
 use super::shape::{AssignOp, Shape};
-use super::statement::Statement;
-use super::value::BoundValue;
 
 /// Most statements one batch carries (Amazon Keyspaces' limit).
 pub const DEFAULT_BATCH_STATEMENTS: u16 = 30;
@@ -36,14 +33,12 @@ pub const MAX_BATCH_BYTES: usize = 512 * 1024;
 /// Most partitions one batch spans (Cassandra warns about unlogged batches over 10).
 pub const DEFAULT_BATCH_PARTITIONS: u16 = 10;
 
-/// Most data one batch spanning partitions carries, as Cassandra sizes it (each value's bytes
-/// and its cell's timestamp, TTL and deletion time: [`PlannedRow::cassandra_size`]): under
-/// Cassandra's default `batch_size_warn_threshold` of 5 KiB, so loads leave no warnings in
-/// the target's log.
+/// Most data one batch spanning partitions carries, as Cassandra sizes it
+/// (`PartitionUpdate.dataSize`: clustering values, and each cell's value plus 20 bytes of
+/// timestamp, TTL and deletion time; the partition key and `USING` values do not count; see
+/// `PlannedRow::cassandra_size`): under Cassandra's default `batch_size_warn_threshold` of
+/// 5 KiB, so loads leave no warnings in the target's log.
 pub const MAX_MULTI_PARTITION_BATCH_SIZE: usize = 5000;
-
-/// A cell's timestamp, TTL and local deletion time in Cassandra's measure of a batch.
-const CELL_OVERHEAD: usize = 20;
 
 /// What one request may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,55 +49,12 @@ pub struct BatchLimits {
     pub partitions: usize,
 }
 
-/// A row whose statements are planned, ready to send.
-#[derive(Debug)]
-pub struct PlannedRow {
-    /// The row.
-    pub mutation: Mutation,
-    /// Its statements, in order.
-    pub statements: Vec<Statement>,
-    /// Its encoded size (Keyspaces estimate).
-    pub row_bytes: usize,
-}
-
-impl PlannedRow {
-    /// Estimated write units of all its statements.
-    pub fn write_units(&self) -> u32 {
-        self.statements.iter().map(|s| s.write_units).sum()
-    }
-
-    /// Bytes its statements bind (the bulk of the request).
-    fn bound_bytes(&self) -> usize {
-        self.statements.iter().flat_map(|s| &s.values).map(|v| v.len() + 4).sum()
-    }
-
-    /// About its size as Cassandra measures a batch (`PartitionUpdate.dataSize`): clustering
-    /// values, and each cell's value plus 20 bytes of timestamp, TTL and deletion time; the
-    /// partition key and `USING` values do not count. Every byte string a statement binds
-    /// (keys, cell values, built collections) is counted as a cell, then the keys' share is
-    /// taken off.
-    fn cassandra_size(&self) -> usize {
-        let m = &self.mutation;
-        let keys = m.partition_key.iter().map(|v| v.len() + CELL_OVERHEAD).sum::<usize>() + m.clustering.len() * CELL_OVERHEAD;
-        let cells = |s: &Statement| s.values.iter().filter(|v| matches!(v, BoundValue::Raw(_) | BoundValue::Null)).map(|v| v.len() + CELL_OVERHEAD).sum::<usize>();
-        self.statements.iter().map(|s| cells(s).saturating_sub(keys)).sum()
-    }
-
-    /// Whether its statements, binding `bytes`, may share a batch with other rows' (see the
-    /// module doc).
-    fn batchable(&self, bytes: usize, max_statements: usize) -> bool {
-        self.statements.len() <= max_statements
-            && bytes <= MAX_BATCH_BYTES
-            && self.statements.iter().all(|s| match &s.shape {
-                Shape::CounterAdd { .. } => false,
-                Shape::Update { assignments, .. } => assignments.iter().all(|a| a.op != AssignOp::ListAppend),
-                _ => true,
-            })
-    }
-
-    /// Whether both rows are of one partition of one table.
-    pub fn same_partition(&self, other: &PlannedRow) -> bool {
-        Arc::ptr_eq(&self.mutation.table, &other.mutation.table) && self.mutation.partition_key == other.mutation.partition_key
+/// Whether a statement of `shape` may share a batch (see the module doc).
+pub fn batchable(shape: &Shape) -> bool {
+    match shape {
+        Shape::CounterAdd { .. } => false,
+        Shape::Update { assignments, .. } => assignments.iter().all(|a| a.op != AssignOp::ListAppend),
+        _ => true,
     }
 }
 
@@ -134,25 +86,27 @@ impl OpenBatch {
     }
 }
 
-/// Splits `rows` into requests, in row order: consecutive batchable rows share a batch of at
-/// most `limits.statements` statements and [`MAX_BATCH_BYTES`], of one partition, or, when the
-/// rows share a route (`same_route`: all of them have the same replicas), of up to
+/// Splits the rows of `group` into requests, in row order (ranges index `group.rows`):
+/// consecutive batchable rows share a batch of at most `limits.statements` statements and
+/// [`MAX_BATCH_BYTES`], of one partition, or, when the group has a route (all its rows have
+/// the same replicas), of up to
 /// `limits.partitions` partitions and [`MAX_MULTI_PARTITION_BATCH_SIZE`]; a row of a single
 /// statement with no company is sent alone.
-pub fn requests(rows: &[PlannedRow], limits: BatchLimits, same_route: bool) -> Vec<Request> {
-    let max_partitions = if same_route { limits.partitions.max(1) } else { 1 };
+pub fn requests(group: &PlannedGroup, limits: BatchLimits) -> Vec<Request> {
+    let rows = &group.rows;
+    let max_partitions = if group.route.is_some() { limits.partitions.max(1) } else { 1 };
     let mut out = Vec::new();
     let mut open: Option<OpenBatch> = None;
     for (i, row) in rows.iter().enumerate() {
-        let (n, bytes) = (row.statements.len(), row.bound_bytes());
-        if limits.statements <= 1 || !row.batchable(bytes, limits.statements) {
+        let (n, bytes) = (row.statement_count(), row.bound_bytes);
+        if limits.statements <= 1 || !row.batchable || n > limits.statements || bytes > MAX_BATCH_BYTES {
             out.extend(open.take().map(OpenBatch::request));
             out.push(Request::Alone(i));
             continue;
         }
-        let size = row.cassandra_size();
+        let size = row.cassandra_size;
         if let Some(b) = &mut open {
-            let partitions = b.partitions + usize::from(!rows[i - 1].same_partition(row));
+            let partitions = b.partitions + usize::from(!group.same_partition(&rows[i - 1], row));
             let fits = b.statements + n <= limits.statements
                 && b.bytes + bytes <= MAX_BATCH_BYTES
                 && partitions <= max_partitions
@@ -177,8 +131,11 @@ pub fn requests(rows: &[PlannedRow], limits: BatchLimits, same_route: bool) -> V
 mod tests {
     use bytes::Bytes;
 
+    use std::sync::Arc;
+
     use super::*;
-    use crate::write::mutation::{ColumnKind, ColumnSpec, TargetTable};
+    use crate::write::mutation::{ColumnKind, ColumnSpec, Mutation, TargetTable};
+    use crate::write::statement::Statement;
     use crate::write::shape::Assignment;
     use crate::write::value::BoundValue;
 
@@ -204,31 +161,40 @@ mod tests {
         BatchLimits { statements, partitions }
     }
 
-    fn row(table: &Arc<TargetTable>, pk: &'static [u8], statements: Vec<Statement>) -> PlannedRow {
-        PlannedRow { mutation: Mutation::new(Arc::clone(table), vec![Bytes::from_static(pk)], vec![Bytes::from_static(b"c")]), statements, row_bytes: 10 }
+    fn row(table: &Arc<TargetTable>, pk: &'static [u8], statements: Vec<Statement>) -> (Mutation, Vec<Statement>) {
+        (Mutation::new(Arc::clone(table), vec![Bytes::from_static(pk)], vec![Bytes::from_static(b"c")]), statements)
+    }
+
+    /// The rows packed as the writer packs them; `same_route`: all of one route.
+    fn group(rows: &[(Mutation, Vec<Statement>)], same_route: bool) -> PlannedGroup {
+        let mut g = PlannedGroup::new(rows.len(), same_route.then_some(0));
+        for (i, (m, statements)) in rows.iter().enumerate() {
+            g.push(i, m, statements.clone(), 10, |_, st| (0, batchable(&st.shape)));
+        }
+        g
     }
 
     #[test]
     fn one_partitions_rows_share_a_batch_up_to_the_statement_limit() {
         let t = table();
         let rows: Vec<_> = (0..7).map(|_| row(&t, b"a", vec![insert()])).collect();
-        assert_eq!(requests(&rows, limits(3, 1), false), vec![Request::Batch(0..3), Request::Batch(3..6), Request::Alone(6)]);
-        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..7)]);
+        assert_eq!(requests(&group(&rows, false), limits(3, 1)), vec![Request::Batch(0..3), Request::Batch(3..6), Request::Alone(6)]);
+        assert_eq!(requests(&group(&rows, false), limits(30, 1)), vec![Request::Batch(0..7)]);
     }
 
     #[test]
     fn a_new_partition_or_table_starts_a_new_batch() {
         let (t, u) = (table(), table());
         let rows = vec![row(&t, b"a", vec![insert()]), row(&t, b"a", vec![insert()]), row(&t, b"b", vec![insert()]), row(&u, b"b", vec![insert()])];
-        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3)]);
+        assert_eq!(requests(&group(&rows, false), limits(30, 1)), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3)]);
     }
 
     #[test]
     fn a_lone_row_of_several_statements_is_one_batch() {
         let t = table();
         let rows = vec![row(&t, b"a", vec![insert(), update(AssignOp::Set, 0)])];
-        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..1)]);
-        assert_eq!(requests(&rows, limits(1, 1), false), vec![Request::Alone(0)], "batches off");
+        assert_eq!(requests(&group(&rows, false), limits(30, 1)), vec![Request::Batch(0..1)]);
+        assert_eq!(requests(&group(&rows, false), limits(1, 1)), vec![Request::Alone(0)], "batches off");
     }
 
     #[test]
@@ -243,7 +209,7 @@ mod tests {
             row(&t, b"a", vec![counter]),
             row(&t, b"a", vec![insert(), update(AssignOp::SetAdd, 1)]),
         ];
-        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3), Request::Alone(4), Request::Batch(5..6)]);
+        assert_eq!(requests(&group(&rows, false), limits(30, 1)), vec![Request::Batch(0..2), Request::Alone(2), Request::Alone(3), Request::Alone(4), Request::Batch(5..6)]);
     }
 
     #[test]
@@ -251,24 +217,24 @@ mod tests {
         let t = table();
         let big = |n| row(&t, b"a", vec![statement(Shape::Insert { columns: vec![0], ttl: false, clustering: true }, n)]);
         let rows = vec![big(MAX_BATCH_BYTES / 2), big(MAX_BATCH_BYTES / 2), big(MAX_BATCH_BYTES + 1), big(10)];
-        assert_eq!(requests(&rows, limits(30, 1), false), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2), Request::Alone(3)]);
+        assert_eq!(requests(&group(&rows, false), limits(30, 1)), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2), Request::Alone(3)]);
     }
 
     #[test]
     fn a_row_with_more_statements_than_a_batch_holds_goes_alone() {
         let t = table();
         let rows = vec![row(&t, b"a", vec![insert()]), row(&t, b"a", (0..4).map(|_| update(AssignOp::Set, 0)).collect()), row(&t, b"a", vec![insert()])];
-        assert_eq!(requests(&rows, limits(3, 1), false), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2)]);
+        assert_eq!(requests(&group(&rows, false), limits(3, 1)), vec![Request::Alone(0), Request::Alone(1), Request::Alone(2)]);
     }
 
     #[test]
     fn partitions_of_one_route_share_a_batch_up_to_the_partition_limit() {
         let t = table();
         let rows: Vec<_> = [b"a", b"a", b"b", b"c", b"c", b"d"].iter().map(|pk| row(&t, *pk, vec![insert()])).collect();
-        assert_eq!(requests(&rows, limits(30, 10), true), vec![Request::Batch(0..6)]);
-        assert_eq!(requests(&rows, limits(30, 2), true), vec![Request::Batch(0..3), Request::Batch(3..6)]);
-        assert_eq!(requests(&rows, limits(30, 10), false), vec![Request::Batch(0..2), Request::Alone(2), Request::Batch(3..5), Request::Alone(5)], "no route: one partition per batch");
-        assert_eq!(requests(&rows, limits(4, 10), true), vec![Request::Batch(0..4), Request::Batch(4..6)]);
+        assert_eq!(requests(&group(&rows, true), limits(30, 10)), vec![Request::Batch(0..6)]);
+        assert_eq!(requests(&group(&rows, true), limits(30, 2)), vec![Request::Batch(0..3), Request::Batch(3..6)]);
+        assert_eq!(requests(&group(&rows, false), limits(30, 10)), vec![Request::Batch(0..2), Request::Alone(2), Request::Batch(3..5), Request::Alone(5)], "no route: one partition per batch");
+        assert_eq!(requests(&group(&rows, true), limits(4, 10)), vec![Request::Batch(0..4), Request::Batch(4..6)]);
     }
 
     #[test]
@@ -281,12 +247,12 @@ mod tests {
             row(&t, pk, vec![Statement { shape: Shape::Insert { columns: vec![0], ttl: false, clustering: true }, values, write_units: 1 }])
         };
         let per_row = 29;
-        assert_eq!(full(b"a").cassandra_size(), per_row);
+        assert_eq!(group(&[full(b"a")], true).rows[0].cassandra_size, per_row);
         let fit = MAX_MULTI_PARTITION_BATCH_SIZE / per_row;
         let rows: Vec<_> = (0..fit + 1).map(|i| full(if i % 2 == 0 { b"a" } else { b"b" })).collect();
-        assert_eq!(requests(&rows, limits(1000, 1000), true), vec![Request::Batch(0..fit), Request::Alone(fit)]);
+        assert_eq!(requests(&group(&rows, true), limits(1000, 1000)), vec![Request::Batch(0..fit), Request::Alone(fit)]);
         // One partition's rows are exempt: they share a batch however many.
         let same: Vec<_> = (0..fit + 1).map(|_| full(b"a")).collect();
-        assert_eq!(requests(&same, limits(1000, 1000), true), vec![Request::Batch(0..fit + 1)]);
+        assert_eq!(requests(&group(&same, true), limits(1000, 1000)), vec![Request::Batch(0..fit + 1)]);
     }
 }

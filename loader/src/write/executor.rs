@@ -22,10 +22,11 @@ use scylla::statement::prepared::PreparedStatement;
 use tokio::sync::{oneshot, Notify};
 
 use super::backoff::Backoff;
-use super::batch::{requests, BatchLimits, PlannedRow, Request, DEFAULT_BATCH_PARTITIONS, DEFAULT_BATCH_STATEMENTS};
+use super::batch::{batchable, requests, BatchLimits, Request, DEFAULT_BATCH_PARTITIONS, DEFAULT_BATCH_STATEMENTS};
 use super::error::{classify, ErrorClass, WriteError};
 use super::in_flight::{Aimd, InFlight};
 use super::mutation::{Mutation, TargetTable};
+use super::planned::{PlannedGroup, PlannedRow, PlannedStatement};
 use super::rate::{AutoRate, PartitionPacer, RateGate, RateSpec, Window};
 use super::rejects::{RejectReason, RejectRecord, RejectsFile};
 use super::row_size::KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND;
@@ -133,27 +134,6 @@ pub enum RowOutcome {
     Aborted,
 }
 
-/// A group of rows whose statements are planned ([`Writer::plan_rows`]), to hand to
-/// [`Writer::submit_planned`].
-#[derive(Debug)]
-pub struct PlannedGroup {
-    /// One per row: final for rows with nothing to send, else replaced once written.
-    outcomes: Vec<RowOutcome>,
-    /// The rows to send.
-    to_send: Vec<PlannedRow>,
-    /// `to_send[i]` is row `sent_at[i]` of the group.
-    sent_at: Vec<usize>,
-    /// Set when every row has this route ([`Writer::route`]): batches may span partitions.
-    route: Option<i64>,
-}
-
-impl PlannedGroup {
-    /// Rows in the group (sent or not).
-    pub fn rows(&self) -> usize {
-        self.outcomes.len()
-    }
-}
-
 /// Resolves to the outcomes of a group of submitted rows, in the order they were given.
 #[derive(Debug)]
 pub struct RowTicket {
@@ -175,14 +155,31 @@ impl RowTicket {
     }
 }
 
-/// Prepared statements by (table, shape). The table is keyed by address: a run keeps its
-/// `Arc<TargetTable>`s for its whole life.
-type PreparedCache = RwLock<FxHashMap<(usize, Shape), PreparedStatement>>;
+/// A statement shape of one table, prepared on first use.
+struct Registered {
+    table: Arc<TargetTable>,
+    shape: Shape,
+    prepared: tokio::sync::OnceCell<PreparedStatement>,
+}
+
+/// Every statement shape planned so far, by id ([`PlannedStatement::shape`]). Tables are
+/// keyed by address: a run keeps its `Arc<TargetTable>`s for its whole life.
+#[derive(Default)]
+struct ShapeRegistry {
+    ids: FxHashMap<usize, FxHashMap<Shape, u32>>,
+    shapes: Vec<Arc<Registered>>,
+}
+
+/// Most batch layouts kept prepared ([`Inner::batch_for`]); past it the cache starts over.
+const MAX_CACHED_BATCHES: usize = 4096;
 
 struct Inner {
     session: Arc<Session>,
     cfg: WriterConfig,
-    prepared: PreparedCache,
+    shapes: RwLock<ShapeRegistry>,
+    /// Batches by the shape ids of their statements: most batches of a load repeat a few
+    /// layouts, so each is built (and its statements' handles cloned) once.
+    batches: Mutex<FxHashMap<Vec<u32>, Arc<Batch>>>,
     in_flight: Arc<InFlight>,
     rate: RateGate,
     /// Per-partition write-unit pacing, under Keyspaces limits only.
@@ -229,7 +226,8 @@ impl Writer {
         };
         let inner = Arc::new(Inner {
             session,
-            prepared: RwLock::new(FxHashMap::default()),
+            shapes: RwLock::new(ShapeRegistry::default()),
+            batches: Mutex::new(FxHashMap::default()),
             in_flight: Arc::new(InFlight::new(aimd)),
             rate: RateGate::new(rows_rate, cfg.write_units_per_second),
             partitions: cfg.plan.keyspaces_limits.then(|| PartitionPacer::new(cfg.partition_write_units_per_second)),
@@ -300,7 +298,8 @@ impl Writer {
     pub async fn prepare_for(&self, m: &Mutation) -> Result<(), WriteError> {
         let plan = plan_mutation(m, now_millis(), &self.inner.cfg.plan);
         for st in &plan.statements {
-            self.inner.prepared(&m.table, &st.shape).await?;
+            let id = self.inner.shape_id(&m.table, &st.shape);
+            self.inner.prepared(id).await?;
         }
         Ok(())
     }
@@ -334,27 +333,34 @@ impl Writer {
         inner.check_running()?;
         inner.stats.rows_received.fetch_add(rows.len() as u64, Relaxed);
         let now = now_millis();
-        let mut group = PlannedGroup { outcomes: vec![RowOutcome::Written; rows.len()], to_send: Vec::with_capacity(rows.len()), sent_at: Vec::with_capacity(rows.len()), route };
-        for (i, mut m) in rows.into_iter().enumerate() {
+        let mut group = PlannedGroup::new(rows.len(), route);
+        // The last shape seen: rows of a group mostly repeat one, which then costs no lookup.
+        let mut last: Option<(usize, Shape, u32, bool)> = None;
+        for (i, m) in rows.into_iter().enumerate() {
             let plan = plan_mutation(&m, now, &inner.cfg.plan);
             inner.stats.expired.fetch_add(plan.expired, Relaxed);
             inner.stats.deletions_skipped.fetch_add(plan.deletions_skipped, Relaxed);
             for what in &plan.unsupported {
-                inner.reject(&m, RejectReason::UnsupportedDelete, what)?;
+                inner.reject(&RejectRecord::of(&m, RejectReason::UnsupportedDelete, what))?;
             }
             if let Some((reason, details)) = &plan.reject {
-                inner.reject(&m, *reason, details)?;
+                inner.reject(&RejectRecord::of(&m, *reason, details))?;
                 group.outcomes[i] = RowOutcome::Rejected(*reason);
             } else if plan.statements.is_empty() {
                 inner.stats.rows_empty.fetch_add(1, Relaxed);
                 group.outcomes[i] = RowOutcome::Empty;
             } else {
-                // The key stays (rejects and pacing name rows by it); the cells are in the
-                // statements now.
-                m.cells = Vec::new();
-                m.deletions = Vec::new();
-                group.to_send.push(PlannedRow { mutation: m, statements: plan.statements, row_bytes: plan.row_bytes });
-                group.sent_at.push(i);
+                group.push(i, &m, plan.statements, plan.row_bytes, |table, st| {
+                    let at = Arc::as_ptr(table) as usize;
+                    match &last {
+                        Some((t, shape, id, may_batch)) if *t == at && *shape == st.shape => (*id, *may_batch),
+                        _ => {
+                            let found = (inner.shape_id(table, &st.shape), batchable(&st.shape));
+                            last = Some((at, st.shape.clone(), found.0, found.1));
+                            found
+                        }
+                    }
+                });
             }
         }
         Ok(group)
@@ -365,33 +371,34 @@ impl Writer {
     pub async fn submit_planned(&self, group: PlannedGroup) -> RowTicket {
         let inner = &self.inner;
         let (tx, rx) = oneshot::channel();
-        let ticket = RowTicket { rows: group.outcomes.len(), outcomes: rx };
-        let PlannedGroup { mut outcomes, to_send, sent_at, route } = group;
-        if to_send.is_empty() {
-            let _ = tx.send(outcomes);
+        let ticket = RowTicket { rows: group.len(), outcomes: rx };
+        if group.rows.is_empty() {
+            let _ = tx.send(group.outcomes);
             return ticket;
         }
         // Each partition first: rows held back for a hot partition must not sit on tokens of
         // the global buckets meanwhile.
         if let Some(pacer) = &inner.partitions {
+            let rows = &group.rows;
             let mut start = 0;
-            while start < to_send.len() {
-                let end = (start + 1..to_send.len()).find(|&j| !to_send[j].same_partition(&to_send[start])).unwrap_or(to_send.len());
-                let units = to_send[start..end].iter().map(PlannedRow::write_units).sum();
-                pacer.admit(&partition_id(&to_send[start].mutation), units).await;
+            while start < rows.len() {
+                let end = (start + 1..rows.len()).find(|&j| !group.same_partition(&rows[j], &rows[start])).unwrap_or(rows.len());
+                let units = rows[start..end].iter().map(|r| group.write_units(r)).sum();
+                pacer.admit(&partition_id(group.table(&rows[start]), group.partition_key(&rows[start])), units).await;
                 start = end;
             }
         }
-        let write_units = to_send.iter().map(PlannedRow::write_units).sum();
-        inner.rate.admit(to_send.len() as u32, write_units).await;
+        let write_units = group.rows.iter().map(|r| group.write_units(r)).sum();
+        inner.rate.admit(group.rows.len() as u32, write_units).await;
         let slot = inner.in_flight.acquire_owned().await;
         inner.outstanding.fetch_add(1, Relaxed);
         let task_inner = Arc::clone(inner);
         tokio::spawn(async move {
-            let written = task_inner.write_rows(&to_send, route.is_some()).await;
+            let written = task_inner.write_rows(&group).await;
             drop(slot);
-            for (at, outcome) in sent_at.into_iter().zip(written) {
-                outcomes[at] = outcome;
+            let mut outcomes = group.outcomes;
+            for (row, outcome) in group.rows.iter().zip(written) {
+                outcomes[row.index] = outcome;
             }
             let _ = tx.send(outcomes);
             if task_inner.outstanding.fetch_sub(1, Relaxed) == 1 {
@@ -452,9 +459,9 @@ impl Inner {
     }
 
     /// Records a reject, stopping the writer past `max_errors`.
-    fn reject(&self, m: &Mutation, reason: RejectReason, details: &str) -> Result<(), WriteError> {
-        self.rejects.record(&RejectRecord::of(m, reason, details))?;
-        self.stats.reject(reason);
+    fn reject(&self, record: &RejectRecord<'_>) -> Result<(), WriteError> {
+        self.rejects.record(record)?;
+        self.stats.reject(record.reason);
         if self.stats.errors() > self.cfg.max_errors {
             self.stopped.store(true, Relaxed);
         }
@@ -470,31 +477,67 @@ impl Inner {
         }
     }
 
-    async fn prepared(&self, table: &Arc<TargetTable>, shape: &Shape) -> Result<PreparedStatement, WriteError> {
-        let key = (Arc::as_ptr(table) as usize, shape.clone());
-        if let Some(p) = self.prepared.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return Ok(p.clone());
+    /// The id of `shape` on `table`, registered if new.
+    fn shape_id(&self, table: &Arc<TargetTable>, shape: &Shape) -> u32 {
+        let at = Arc::as_ptr(table) as usize;
+        if let Some(&id) = self.shapes.read().unwrap_or_else(|e| e.into_inner()).ids.get(&at).and_then(|m| m.get(shape)) {
+            return id;
         }
-        let cql = shape.cql(table);
-        let mut p = self
-            .session
-            .prepare(cql.as_str())
-            .await
-            .map_err(|e| WriteError::Prepare { cql: cql.clone(), source: Box::new(e) })?;
-        p.set_is_idempotent(shape.is_idempotent());
-        self.prepared.write().unwrap_or_else(|e| e.into_inner()).insert(key, p.clone());
-        Ok(p)
+        let mut registry = self.shapes.write().unwrap_or_else(|e| e.into_inner());
+        let ShapeRegistry { ids, shapes } = &mut *registry;
+        *ids.entry(at).or_default().entry(shape.clone()).or_insert_with(|| {
+            shapes.push(Arc::new(Registered { table: Arc::clone(table), shape: shape.clone(), prepared: tokio::sync::OnceCell::new() }));
+            (shapes.len() - 1) as u32
+        })
     }
 
-    /// Writes `rows` (of one route when `same_route`) as [`requests`] splits them, returning
-    /// one outcome per row.
-    async fn write_rows(&self, rows: &[PlannedRow], same_route: bool) -> Vec<RowOutcome> {
-        let mut outcomes = Vec::with_capacity(rows.len());
+    fn registered(&self, id: u32) -> Arc<Registered> {
+        Arc::clone(&self.shapes.read().unwrap_or_else(|e| e.into_inner()).shapes[id as usize])
+    }
+
+    /// Shape `id`, prepared on the target (once).
+    async fn prepared(&self, id: u32) -> Result<(Arc<Registered>, PreparedStatement), WriteError> {
+        let r = self.registered(id);
+        let prepared = r
+            .prepared
+            .get_or_try_init(|| async {
+                let cql = r.shape.cql(&r.table);
+                let mut p = self.session.prepare(cql.as_str()).await.map_err(|e| WriteError::Prepare { cql: cql.clone(), source: Box::new(e) })?;
+                p.set_is_idempotent(r.shape.is_idempotent());
+                Ok::<_, WriteError>(p)
+            })
+            .await?
+            .clone();
+        Ok((r, prepared))
+    }
+
+    /// The unlogged batch of statements of shapes `ids`, built once per layout.
+    async fn batch_for(&self, ids: &[u32]) -> Result<Arc<Batch>, WriteError> {
+        if let Some(b) = self.batches.lock().unwrap_or_else(|e| e.into_inner()).get(ids) {
+            return Ok(Arc::clone(b));
+        }
+        let mut batch = Batch::new(BatchType::Unlogged);
+        for &id in ids {
+            batch.append_statement(self.prepared(id).await?.1);
+        }
+        batch.set_is_idempotent(true);
+        let batch = Arc::new(batch);
+        let mut cache = self.batches.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= MAX_CACHED_BATCHES {
+            cache.clear();
+        }
+        cache.insert(ids.to_vec(), Arc::clone(&batch));
+        Ok(batch)
+    }
+
+    /// Writes the rows of `group` as [`requests`] splits them, returning one outcome per row.
+    async fn write_rows(&self, group: &PlannedGroup) -> Vec<RowOutcome> {
+        let mut outcomes = Vec::with_capacity(group.rows.len());
         let limits = BatchLimits { statements: self.cfg.batch_statements, partitions: self.cfg.batch_partitions };
-        for request in requests(rows, limits, same_route) {
+        for request in requests(group, limits) {
             match request {
-                Request::Alone(i) => outcomes.push(self.write_row(&rows[i]).await),
-                Request::Batch(range) => outcomes.extend(self.write_batch(&rows[range]).await),
+                Request::Alone(i) => outcomes.push(self.write_row(group, &group.rows[i]).await),
+                Request::Batch(range) => outcomes.extend(self.write_batch(group, &group.rows[range]).await),
             }
         }
         outcomes
@@ -502,30 +545,23 @@ impl Inner {
 
     /// Sends `rows` as one unlogged batch. If the target refuses the batch, or it runs out of
     /// retries, each row is sent again alone, so only the rows at fault are rejected.
-    async fn write_batch(&self, rows: &[PlannedRow]) -> Vec<RowOutcome> {
+    async fn write_batch(&self, group: &PlannedGroup, rows: &[PlannedRow]) -> Vec<RowOutcome> {
         if self.stopped.load(Relaxed) {
             return vec![RowOutcome::Aborted; rows.len()];
         }
-        let mut batch = Batch::new(BatchType::Unlogged);
-        let mut values = Vec::new();
-        let mut write_units = 0u64;
-        for row in rows {
-            for st in &row.statements {
-                match self.prepared(&row.mutation.table, &st.shape).await {
-                    Ok(p) => batch.append_statement(p),
-                    Err(e) => {
-                        self.stop(e);
-                        return vec![RowOutcome::Aborted; rows.len()];
-                    }
-                }
-                values.push(&st.values);
-                write_units += u64::from(st.write_units);
+        let statements: Vec<&PlannedStatement> = rows.iter().flat_map(|r| group.statements_of(r)).collect();
+        let ids: Vec<u32> = statements.iter().map(|s| s.shape).collect();
+        let batch = match self.batch_for(&ids).await {
+            Ok(b) => b,
+            Err(e) => {
+                self.stop(e);
+                return vec![RowOutcome::Aborted; rows.len()];
             }
-        }
-        batch.set_is_idempotent(true);
-        let table = &rows[0].mutation.table;
+        };
+        let values: Vec<_> = statements.iter().map(|s| group.values_of(s)).collect();
+        let write_units = statements.iter().map(|s| u64::from(s.write_units)).sum();
         let sent = Sent { statements: values.len() as u64, write_units, idempotent: true };
-        match self.send(table, sent, || self.session.batch(&batch, &values)).await {
+        match self.send(group.table(&rows[0]), sent, || self.session.batch(&batch, &values)).await {
             RequestResult::Ok => {
                 self.stats.batches.fetch_add(1, Relaxed);
                 for row in rows {
@@ -537,7 +573,7 @@ impl Inner {
                 tracing::debug!(rows = rows.len(), ?reason, "batch not written ({details}); sending its rows one by one");
                 let mut outcomes = Vec::with_capacity(rows.len());
                 for row in rows {
-                    outcomes.push(self.write_row(row).await);
+                    outcomes.push(self.write_row(group, row).await);
                 }
                 outcomes
             }
@@ -549,25 +585,26 @@ impl Inner {
     }
 
     /// Sends one row's statements one after another.
-    async fn write_row(&self, row: &PlannedRow) -> RowOutcome {
-        let m = &row.mutation;
-        for st in &row.statements {
+    async fn write_row(&self, group: &PlannedGroup, row: &PlannedRow) -> RowOutcome {
+        let table = group.table(row);
+        for st in group.statements_of(row) {
             if self.stopped.load(Relaxed) {
                 return RowOutcome::Aborted;
             }
-            let prepared = match self.prepared(&m.table, &st.shape).await {
+            let (registered, prepared) = match self.prepared(st.shape).await {
                 Ok(p) => p,
                 Err(e) => {
                     self.stop(e);
                     return RowOutcome::Aborted;
                 }
             };
-            let sent = Sent { statements: 1, write_units: u64::from(st.write_units), idempotent: st.shape.is_idempotent() };
-            match self.send(&m.table, sent, || self.session.execute_unpaged(&prepared, &st.values)).await {
+            let sent = Sent { statements: 1, write_units: u64::from(st.write_units), idempotent: registered.shape.is_idempotent() };
+            match self.send(table, sent, || self.session.execute_unpaged(&prepared, group.values_of(st))).await {
                 RequestResult::Ok => {}
                 RequestResult::Rejected(reason, details) => {
-                    let details = format!("{details} (statement: {})", st.shape.cql(&m.table));
-                    if let Err(e) = self.reject(m, reason, &details) {
+                    let details = format!("{details} (statement: {})", registered.shape.cql(table));
+                    let record = RejectRecord::of_key(table, group.partition_key(row), group.clustering(row), reason, &details);
+                    if let Err(e) = self.reject(&record) {
                         self.stop(e);
                         return RowOutcome::Aborted;
                     }
@@ -650,12 +687,11 @@ struct Sent {
     idempotent: bool,
 }
 
-/// Names `m`'s partition for the pacer: table and partition key values, each
+/// Names a partition of `table` for the pacer: table and partition key values, each
 /// length-prefixed so that no two partitions share a name.
-fn partition_id(m: &Mutation) -> Vec<u8> {
-    let t = &m.table;
-    let parts = [t.keyspace.as_bytes(), t.name.as_bytes()].into_iter().chain(m.partition_key.iter().map(|v| &v[..]));
-    let mut id = Vec::with_capacity(16 + t.keyspace.len() + t.name.len() + m.partition_key.iter().map(|v| v.len() + 4).sum::<usize>());
+fn partition_id<'a>(table: &'a TargetTable, partition_key: impl Iterator<Item = &'a [u8]> + Clone) -> Vec<u8> {
+    let parts = [table.keyspace.as_bytes(), table.name.as_bytes()].into_iter().chain(partition_key);
+    let mut id = Vec::with_capacity(parts.clone().map(|p| p.len() + 4).sum());
     for p in parts {
         id.extend_from_slice(&(p.len() as u32).to_be_bytes());
         id.extend_from_slice(p);
@@ -712,19 +748,18 @@ mod tests {
 
     use super::*;
     use crate::write::mutation::ColumnSpec;
-    use bytes::Bytes;
 
-    fn m(table: &str, pk: &[&'static [u8]]) -> Mutation {
+    fn id(table: &str, pk: &[&'static [u8]]) -> Vec<u8> {
         let keys = (0..pk.len()).map(|i| ColumnSpec::key(format!("k{i}"))).collect();
-        let t = Arc::new(TargetTable::new("ks", table, keys, vec![], vec![]));
-        Mutation::new(t, pk.iter().map(|v| Bytes::from_static(v)).collect(), vec![])
+        let t = TargetTable::new("ks", table, keys, vec![], vec![]);
+        partition_id(&t, pk.iter().copied())
     }
 
     #[test]
     fn partition_ids_tell_tables_and_composite_keys_apart() {
-        assert_eq!(partition_id(&m("t", &[b"ab"])), partition_id(&m("t", &[b"ab"])), "same partition, new Arc");
-        assert_ne!(partition_id(&m("t", &[b"ab"])), partition_id(&m("u", &[b"ab"])));
-        assert_ne!(partition_id(&m("t", &[b"a", b"b"])), partition_id(&m("t", &[b"ab", b""])));
-        assert_ne!(partition_id(&m("t", &[b"a", b"b"])), partition_id(&m("t", &[b"ab"])));
+        assert_eq!(id("t", &[b"ab"]), id("t", &[b"ab"]));
+        assert_ne!(id("t", &[b"ab"]), id("u", &[b"ab"]));
+        assert_ne!(id("t", &[b"a", b"b"]), id("t", &[b"ab", b""]));
+        assert_ne!(id("t", &[b"a", b"b"]), id("t", &[b"ab"]));
     }
 }

@@ -20,6 +20,7 @@ pub mod executor;
 pub mod from_merge;
 pub mod in_flight;
 pub mod mutation;
+pub mod planned;
 pub mod rate;
 pub mod rejects;
 pub mod row_size;
@@ -32,5 +33,6 @@ pub mod ttl;
 pub mod value;
 
 pub use error::WriteError;
-pub use executor::{PlannedGroup, RowOutcome, RowTicket, Writer, WriterConfig};
+pub use executor::{RowOutcome, RowTicket, Writer, WriterConfig};
+pub use planned::PlannedGroup;
 pub use mutation::{Cell, CellValue, ColumnKind, ColumnSpec, Deletion, Expiry, Liveness, Mutation, RangeBound, TargetTable};

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::mutation::Mutation;
+use super::mutation::{Mutation, TargetTable};
 use super::statement::hex;
 
 /// Why a row was not written.
@@ -72,15 +72,20 @@ pub struct RejectRecord<'a> {
 impl<'a> RejectRecord<'a> {
     /// The record of `m` rejected for `reason`.
     pub fn of(m: &Mutation, reason: RejectReason, details: &'a str) -> Self {
-        let t = &m.table;
+        RejectRecord::of_key(&m.table, m.partition_key.iter().map(|v| &v[..]), m.clustering.iter().map(|v| &v[..]), reason, details)
+    }
+
+    /// The record of the row of `table` at `partition_key` / `clustering` rejected for
+    /// `reason`.
+    pub fn of_key<'k>(table: &TargetTable, partition_key: impl Iterator<Item = &'k [u8]>, clustering: impl Iterator<Item = &'k [u8]>, reason: RejectReason, details: &'a str) -> Self {
         let mut key = serde_json::Map::new();
-        for (c, v) in t.partition_key.iter().zip(&m.partition_key) {
+        for (c, v) in table.partition_key.iter().zip(partition_key) {
             key.insert(c.name.clone(), hex(v).into());
         }
-        for (c, v) in t.clustering.iter().zip(&m.clustering) {
+        for (c, v) in table.clustering.iter().zip(clustering) {
             key.insert(c.name.clone(), hex(v).into());
         }
-        RejectRecord { table: format!("{}.{}", t.keyspace, t.name), key, reason, details }
+        RejectRecord { table: format!("{}.{}", table.keyspace, table.name), key, reason, details }
     }
 }
 

@@ -72,7 +72,7 @@ impl SerializeValue for BoundValue {
 
 /// Seconds left until `expires_at` at `now_ms`, rounded up, at least 1: the server adds
 /// it to its own clock (seconds, rounded down), so the data expires when it did in the source.
-fn ttl_left(expires_at: i64, now_ms: i64) -> i32 {
+pub(crate) fn ttl_left(expires_at: i64, now_ms: i64) -> i32 {
     let left_ms = expires_at.saturating_mul(1000).saturating_sub(now_ms);
     ((left_ms + 999) / 1000).clamp(1, i64::from(i32::MAX)) as i32
 }
