@@ -2,8 +2,8 @@
 //!
 //! One [`Mutation`] per row fragment: the static row, each clustered row, and (for
 //! `--write-deletes`) the partition deletion and each range tombstone. Values stay the
-//! SSTable's serialized bytes, copied into a buffer of the mutation's own
-//! ([`Mutation::detach`]); live and expiring cells become [`Cell`]s carrying their
+//! SSTable's serialized bytes, slices of the chunk they were decoded from (the writer copies
+//! them into its packed group on this same thread); live and expiring cells become [`Cell`]s carrying their
 //! expiration time (the remaining TTL is computed when the statement is sent), tombstones
 //! become [`Deletion`]s that the write stage sends or skips. Counter cells carry the sum of
 //! their context's shards.
@@ -88,7 +88,6 @@ impl MutationBuilder {
         let deletion = partition.deletion?;
         let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), Vec::new());
         m.deletions.push(Deletion::Partition { timestamp: deletion.marked_for_delete_at });
-        m.detach();
         Some(m)
     }
 
@@ -126,7 +125,6 @@ impl MutationBuilder {
             let value = self.cell_value(pk, cell)?;
             m.cells.push(Cell { column: index, timestamp: cell.timestamp, expiry: expiry(cell), value });
         }
-        m.detach();
         Ok(m)
     }
 
@@ -137,7 +135,6 @@ impl MutationBuilder {
         };
         let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), Vec::new());
         m.deletions.push(Deletion::Range { start: side(&rt.start), end: side(&rt.end), timestamp: rt.deletion.marked_for_delete_at });
-        m.detach();
         m
     }
 

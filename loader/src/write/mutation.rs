@@ -256,49 +256,6 @@ impl Mutation {
             deletions: Vec::new(),
         }
     }
-
-    /// Moves every byte string of the mutation into one buffer of its own.
-    ///
-    /// Why: values arrive as slices of the SSTable chunk the reader is decoding, so every
-    /// clone and drop of them in the write stage, on another thread, would count references
-    /// on that chunk's shared counter while the reader counts on it too, and the counter's
-    /// cache line would move between cores at each one. One copy of a row's few hundred
-    /// bytes costs less.
-    pub fn detach(&mut self) {
-        let mut len = 0;
-        self.for_each_bytes(|b| len += b.len());
-        let mut buf = Vec::with_capacity(len);
-        self.for_each_bytes(|b| buf.extend_from_slice(b));
-        let buf = Bytes::from(buf);
-        let mut at = 0;
-        self.for_each_bytes(|b| {
-            let end = at + b.len();
-            *b = buf.slice(at..end);
-            at = end;
-        });
-    }
-
-    /// Visits every byte string of the mutation, always in the same order.
-    fn for_each_bytes(&mut self, mut f: impl FnMut(&mut Bytes)) {
-        self.partition_key.iter_mut().chain(self.clustering.iter_mut()).for_each(&mut f);
-        for c in &mut self.cells {
-            match &mut c.value {
-                CellValue::Simple(v) => f(v),
-                CellValue::Element { path, value } => {
-                    f(path);
-                    f(value);
-                }
-                CellValue::Counter(_) => {}
-            }
-        }
-        for d in &mut self.deletions {
-            match d {
-                Deletion::Range { start, end, .. } => start.iter_mut().chain(end.iter_mut()).flat_map(|b| b.prefix.iter_mut()).for_each(&mut f),
-                Deletion::Element { path, .. } => f(path),
-                Deletion::Partition { .. } | Deletion::Row { .. } | Deletion::Column { .. } => {}
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -309,26 +266,6 @@ mod tests {
     fn quote_ident_doubles_embedded_quotes() {
         assert_eq!(quote_ident("Weird\"Name"), "\"Weird\"\"Name\"");
         assert_eq!(quote_ident("select"), "\"select\"");
-    }
-
-    #[test]
-    fn detached_mutations_keep_every_value_in_a_buffer_of_their_own() {
-        let chunk = Bytes::from(b"pk-ck-value-path-elem-lo-hi".to_vec());
-        let t = Arc::new(TargetTable::new("ks", "t", vec![ColumnSpec::key("pk")], vec![ColumnSpec::key("ck")], vec![ColumnSpec::new("m", ColumnKind::Map)]));
-        let mut m = Mutation::new(t, vec![chunk.slice(0..2)], vec![chunk.slice(3..5)]);
-        m.cells.push(Cell { column: 0, timestamp: 1, expiry: None, value: CellValue::Simple(chunk.slice(6..11)) });
-        m.cells.push(Cell { column: 0, timestamp: 1, expiry: None, value: CellValue::Element { path: chunk.slice(12..16), value: chunk.slice(17..21) } });
-        m.cells.push(Cell { column: 0, timestamp: 1, expiry: None, value: CellValue::Counter(7) });
-        let bound = |r: std::ops::Range<usize>| Some(RangeBound { prefix: vec![chunk.slice(r)], inclusive: true });
-        m.deletions.push(Deletion::Range { start: bound(22..24), end: bound(25..27), timestamp: 2 });
-        m.deletions.push(Deletion::Element { column: 0, path: chunk.slice(12..16), timestamp: 3 });
-        let before = m.clone();
-        m.detach();
-        assert_eq!(m, before, "same values");
-        let inside = |b: &Bytes| chunk.as_ptr_range().contains(&b.as_ptr());
-        let mut shared = 0;
-        m.for_each_bytes(|b| shared += usize::from(inside(b)));
-        assert_eq!(shared, 0, "no byte string still points into the chunk");
     }
 
     #[test]
