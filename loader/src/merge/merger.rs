@@ -19,7 +19,7 @@ use sstable_reader::DecoratedKey;
 use super::clustering::{ClusteringComparator, Position};
 use super::error::MergeError;
 use super::model::{Clustering, MergedPartition, MergedUnfiltered, RangeBound, RangeTombstone, SourcePartition, SourceUnfiltered};
-use super::reconcile::{max_deletion, merge_row, opt_supersedes, MergeOptions};
+use super::reconcile::{max_deletion, merge_one, merge_row, opt_supersedes, MergeOptions};
 use super::source::PartitionSource;
 use super::stats::{MergeStats, SourceStats};
 
@@ -194,53 +194,66 @@ impl<S: PartitionSource> PartitionMerger<S> {
     pub fn next_unfiltered(&mut self) -> Result<Option<MergedUnfiltered>, MergeError> {
         while self.in_partition {
             self.fill()?;
-            let mut min: Option<usize> = None;
-            for &i in &self.current {
-                let Some(u) = &self.inputs[i].peeked else { continue };
-                min = match min {
-                    Some(m) => {
-                        let (mc, mp) = position(self.inputs[m].peeked.as_ref().unwrap_or(u));
-                        let (c, p) = position(u);
-                        if self.comparator.compare(c, p, mc, mp).is_lt() {
-                            Some(i)
-                        } else {
-                            Some(m)
+            let taken: Vec<(usize, SourceUnfiltered)> = if let [i] = self.current[..] {
+                // One source holds the partition: its rows have no other versions.
+                match self.inputs[i].peeked.take() {
+                    None => return Ok(self.close_partition()),
+                    Some(SourceUnfiltered::Row(row)) => {
+                        let active = self.active_deletion();
+                        match merge_one(row, active, &self.options, &mut self.stats) {
+                            Some(row) => {
+                                self.stats.rows += 1;
+                                return Ok(Some(MergedUnfiltered::Row(row)));
+                            }
+                            None => {
+                                self.stats.rows_deleted += 1;
+                                continue;
+                            }
                         }
                     }
-                    None => Some(i),
+                    Some(marker) => vec![(i, marker)],
+                }
+            } else {
+                let mut min: Option<usize> = None;
+                for &i in &self.current {
+                    let Some(u) = &self.inputs[i].peeked else { continue };
+                    min = match min {
+                        Some(m) => {
+                            let (mc, mp) = position(self.inputs[m].peeked.as_ref().unwrap_or(u));
+                            let (c, p) = position(u);
+                            if self.comparator.compare(c, p, mc, mp).is_lt() {
+                                Some(i)
+                            } else {
+                                Some(m)
+                            }
+                        }
+                        None => Some(i),
+                    };
+                }
+                let Some(m) = min else { return Ok(self.close_partition()) };
+                let equal: Vec<usize> = {
+                    let Some(mu) = self.inputs[m].peeked.as_ref() else { continue };
+                    let (mc, mp) = position(mu);
+                    self.current
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.inputs[i].peeked.as_ref().is_some_and(|u| {
+                            let (c, p) = position(u);
+                            self.comparator.compare(c, p, mc, mp).is_eq()
+                        }))
+                        .collect()
                 };
-            }
-            let Some(m) = min else {
-                self.in_partition = false;
-                // A range left open by malformed input closes at the end of the partition.
-                return Ok(self.open_range.take().map(|(start, deletion)| {
-                    self.stats.range_tombstones += 1;
-                    MergedUnfiltered::RangeTombstone(RangeTombstone { start, end: RangeBound { clustering: Vec::new(), inclusive: true }, deletion })
-                }));
+                equal.into_iter().filter_map(|i| self.inputs[i].peeked.take().map(|u| (i, u))).collect()
             };
-            let equal: Vec<usize> = {
-                let Some(mu) = self.inputs[m].peeked.as_ref() else { continue };
-                let (mc, mp) = position(mu);
-                self.current
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.inputs[i].peeked.as_ref().is_some_and(|u| {
-                        let (c, p) = position(u);
-                        self.comparator.compare(c, p, mc, mp).is_eq()
-                    }))
-                    .collect()
-            };
-            let taken: Vec<SourceUnfiltered> = equal.iter().filter_map(|&i| self.inputs[i].peeked.take()).collect();
-            if matches!(taken.first(), Some(SourceUnfiltered::Row(_))) {
+            if matches!(taken.first(), Some((_, SourceUnfiltered::Row(_)))) {
                 let rows = taken
                     .into_iter()
-                    .filter_map(|u| match u {
+                    .filter_map(|(_, u)| match u {
                         SourceUnfiltered::Row(r) => Some(r),
                         SourceUnfiltered::Marker(_) => None,
                     })
                     .collect();
-                let active = self.open_range.as_ref().map(|(_, d)| *d).or(self.partition_deletion);
-                match merge_row(rows, active, &self.options, &mut self.stats)? {
+                match merge_row(rows, self.active_deletion(), &self.options, &mut self.stats)? {
                     Some(row) => {
                         self.stats.rows += 1;
                         return Ok(Some(MergedUnfiltered::Row(row)));
@@ -253,7 +266,7 @@ impl<S: PartitionSource> PartitionMerger<S> {
             }
             // Markers at one position.
             let mut at: Option<(Clustering, BoundKind)> = None;
-            for (&i, u) in equal.iter().zip(taken) {
+            for (i, u) in taken {
                 if let SourceUnfiltered::Marker(marker) = u {
                     self.inputs[i].open = marker.open;
                     at.get_or_insert((marker.clustering, marker.kind));
@@ -279,6 +292,20 @@ impl<S: PartitionSource> PartitionMerger<S> {
             }
         }
         Ok(None)
+    }
+
+    /// The deletion over the next row: the open range tombstone's, else the partition's.
+    fn active_deletion(&self) -> Option<DeletionTime> {
+        self.open_range.as_ref().map(|(_, d)| *d).or(self.partition_deletion)
+    }
+
+    /// Ends the current partition; a range left open by malformed input closes here.
+    fn close_partition(&mut self) -> Option<MergedUnfiltered> {
+        self.in_partition = false;
+        self.open_range.take().map(|(start, deletion)| {
+            self.stats.range_tombstones += 1;
+            MergedUnfiltered::RangeTombstone(RangeTombstone { start, end: RangeBound { clustering: Vec::new(), inclusive: true }, deletion })
+        })
     }
 
     /// The next partition with all its rows, refusing partitions of more than `max_rows`

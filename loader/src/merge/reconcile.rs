@@ -216,35 +216,12 @@ fn purge_expired(cell: &mut MergedCell, now: i64, stats: &mut MergeStats) {
 /// # Errors
 /// A malformed counter context.
 pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, options: &MergeOptions, stats: &mut MergeStats) -> Result<Option<MergedRow>, MergeError> {
-    let Some(first) = versions.first_mut() else { return Ok(None) };
-    let clustering = std::mem::take(&mut first.clustering);
+    if versions.len() <= 1 {
+        return Ok(versions.pop().and_then(|row| merge_one(row, active, options, stats)));
+    }
+    let clustering = std::mem::take(&mut versions[0].clustering);
     stats.rows_merged_away += versions.len() as u64 - 1;
-
-    let mut liveness = LivenessInfo::default();
-    let mut deletion: Option<RowDeletion> = None;
-    for v in &versions {
-        if liveness_supersedes(&v.liveness, &liveness) {
-            liveness = v.liveness;
-        }
-        if let Some(d) = &v.deletion {
-            if row_deletion_supersedes(d, deletion.as_ref()) {
-                deletion = Some(*d);
-            }
-        }
-    }
-    if deletion.is_some_and(|d| d.shadowable && liveness.timestamp.is_some_and(|t| t > d.time.marked_for_delete_at)) {
-        deletion = None;
-    }
-    let mut active = active;
-    match deletion {
-        Some(d) if opt_supersedes(Some(&d.time), active.as_ref()) => active = Some(d.time),
-        _ => deletion = None,
-    }
-    if let Some(t) = liveness.timestamp {
-        if deletes(active.as_ref(), t) {
-            liveness = LivenessInfo::default();
-        }
-    }
+    let (liveness, deletion, active) = row_header(&versions, active);
 
     // Complex deletions: the superseding one per column, kept if it supersedes `active`.
     let mut complex: Vec<(Arc<Column>, DeletionTime)> = Vec::new();
@@ -260,45 +237,13 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
             }
         }
     }
-    complex.retain(|(_, d)| opt_supersedes(Some(d), active.as_ref()));
-    complex.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    keep_complex_deletions(&mut complex, active);
 
-    let single = versions.len() == 1;
-    let mut cells: Vec<MergedCell> = if single {
-        std::mem::take(&mut versions[0].cells)
-    } else {
-        versions.iter_mut().flat_map(|v| std::mem::take(&mut v.cells)).collect()
-    };
-    cells.retain(|c| {
-        if options.columns.is_dropped(&c.column, c.timestamp) {
-            stats.dropped_column_cells += 1;
-            false
-        } else if options.columns.is_unknown(&c.column) {
-            stats.unknown_column_cells += 1;
-            false
-        } else {
-            true
-        }
-    });
-    // One version's cells are in order already (the common case: one SSTable holds the row).
-    if !cells.is_sorted_by(|a, b| cell_order(a, b).is_le()) {
-        cells.sort_by(cell_order);
-    }
+    let mut cells: Vec<MergedCell> = versions.iter_mut().flat_map(|v| std::mem::take(&mut v.cells)).collect();
+    drop_unknown_columns(&mut cells, options, stats);
+    cells.sort_by(cell_order);
     // The deletion covering a cell: its column's complex deletion, else the row's.
     let covering = |cell: &MergedCell| complex.iter().find(|(c, _)| c.name == cell.column.name).map(|(_, d)| *d).or(active);
-    if single {
-        // Each cell is the only version of itself: filtered in place, no copies.
-        cells.retain(|c| {
-            let shadowed = deletes(covering(c).as_ref(), c.timestamp);
-            stats.cells_shadowed += u64::from(shadowed);
-            !shadowed
-        });
-        for c in &mut cells {
-            purge_expired(c, options.now, stats);
-        }
-        return Ok(finish_row(MergedRow { clustering, liveness, deletion, cells, complex_deletions: complex }, options, stats));
-    }
-
     let mut out: Vec<MergedCell> = Vec::with_capacity(cells.len());
     let mut iter = cells.into_iter().peekable();
     while let Some(cell) = iter.next() {
@@ -334,6 +279,85 @@ pub fn merge_row(mut versions: Vec<MergedRow>, active: Option<DeletionTime>, opt
         purge_expired(c, options.now, stats);
     }
     Ok(finish_row(MergedRow { clustering, liveness, deletion, cells: out, complex_deletions: complex }, options, stats))
+}
+
+/// One version of a row (the common case: one SSTable holds it) under `active`: its cells
+/// filtered in place, no copies. Returns `None` when nothing is left.
+pub fn merge_one(mut row: MergedRow, active: Option<DeletionTime>, options: &MergeOptions, stats: &mut MergeStats) -> Option<MergedRow> {
+    let (liveness, deletion, active) = row_header(std::slice::from_ref(&row), active);
+    let mut complex = std::mem::take(&mut row.complex_deletions);
+    keep_complex_deletions(&mut complex, active);
+    let mut cells = std::mem::take(&mut row.cells);
+    drop_unknown_columns(&mut cells, options, stats);
+    // One version's cells are in order already; a malformed SSTable's may not be.
+    if !cells.is_sorted_by(|a, b| cell_order(a, b).is_le()) {
+        cells.sort_by(cell_order);
+    }
+    cells.retain(|c| {
+        let covering = complex.iter().find(|(col, _)| col.name == c.column.name).map(|(_, d)| *d).or(active);
+        let shadowed = deletes(covering.as_ref(), c.timestamp);
+        stats.cells_shadowed += u64::from(shadowed);
+        !shadowed
+    });
+    for c in &mut cells {
+        purge_expired(c, options.now, stats);
+    }
+    finish_row(MergedRow { clustering: row.clustering, liveness, deletion, cells, complex_deletions: complex }, options, stats)
+}
+
+/// The winning row marker and row deletion of `versions`, and the deletion then covering the
+/// row's cells (`active`, or the row's deletion when it supersedes it).
+fn row_header(versions: &[MergedRow], active: Option<DeletionTime>) -> (LivenessInfo, Option<RowDeletion>, Option<DeletionTime>) {
+    let mut liveness = LivenessInfo::default();
+    let mut deletion: Option<RowDeletion> = None;
+    for v in versions {
+        if liveness_supersedes(&v.liveness, &liveness) {
+            liveness = v.liveness;
+        }
+        if let Some(d) = &v.deletion {
+            if row_deletion_supersedes(d, deletion.as_ref()) {
+                deletion = Some(*d);
+            }
+        }
+    }
+    if deletion.is_some_and(|d| d.shadowable && liveness.timestamp.is_some_and(|t| t > d.time.marked_for_delete_at)) {
+        deletion = None;
+    }
+    let mut active = active;
+    match deletion {
+        Some(d) if opt_supersedes(Some(&d.time), active.as_ref()) => active = Some(d.time),
+        _ => deletion = None,
+    }
+    if let Some(t) = liveness.timestamp {
+        if deletes(active.as_ref(), t) {
+            liveness = LivenessInfo::default();
+        }
+    }
+    (liveness, deletion, active)
+}
+
+/// Drops cells of columns dropped after they were written, and of columns the target does not
+/// have, counting them.
+fn drop_unknown_columns(cells: &mut Vec<MergedCell>, options: &MergeOptions, stats: &mut MergeStats) {
+    cells.retain(|c| {
+        if options.columns.is_dropped(&c.column, c.timestamp) {
+            stats.dropped_column_cells += 1;
+            false
+        } else if options.columns.is_unknown(&c.column) {
+            stats.unknown_column_cells += 1;
+            false
+        } else {
+            true
+        }
+    });
+}
+
+/// Keeps the complex deletions that supersede `active`, in column order.
+fn keep_complex_deletions(complex: &mut Vec<(Arc<Column>, DeletionTime)>, active: Option<DeletionTime>) {
+    complex.retain(|(_, d)| opt_supersedes(Some(d), active.as_ref()));
+    if complex.len() > 1 {
+        complex.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    }
 }
 
 /// Drops an expired row marker; `None` when nothing is left of the row.
