@@ -4,9 +4,10 @@
 //!
 //! Stages, each including the ones before it, over the same rows, on one thread:
 //! * `merge`: SSTable → k-way merge (one source) → merged rows, dropped;
-//! * `mutations`: + merged rows → [`Mutation`]s with their own buffers (`MutationBuilder`);
-//! * `statements`: + statements planned (`plan_mutation`) and split into unlogged batches per
-//!   partition (`batch::requests`), as the writer does before sending.
+//! * `mutations`: + merged rows → [`Mutation`]s (`MutationBuilder`);
+//! * `statements`: + statements planned (`plan_mutation`), packed thirty rows to a group
+//!   (`PlannedGroup`) and split into unlogged batches (`batch::requests`), as the unit's
+//!   reader and the writer do before sending.
 //!
 //! Which SSTable: `KSBULK_BENCH_LOAD=<dir with schema.cql and one SSTable>`, else the table
 //! `scripts/synthetic-sstables target/synthetic/events-1000000 1000000` makes (the kill test
@@ -19,11 +20,11 @@ use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ksbulk::merge::{open_unit, ColumnFilter, MergeOptions, MergedUnfiltered};
-use ksbulk::write::batch::{requests, PlannedRow, DEFAULT_BATCH_STATEMENTS};
+use ksbulk::write::batch::{batchable, requests, BatchLimits, DEFAULT_BATCH_PARTITIONS, DEFAULT_BATCH_STATEMENTS};
 use ksbulk::write::from_merge::MutationBuilder;
 use ksbulk::write::statement::{plan_mutation, PlanOptions};
 use ksbulk::write::target::target_table;
-use ksbulk::write::{Mutation, TargetTable};
+use ksbulk::write::{Mutation, PlannedGroup, TargetTable};
 use sstable_reader::schema::SchemaFile;
 use sstable_reader::SSTable;
 
@@ -77,7 +78,16 @@ fn run(t: &Table, stage: Stage) -> u64 {
     let builder = MutationBuilder::new(Arc::clone(&t.target));
     let plan_options = PlanOptions::default();
     let mut rows = 0;
+    let limits = BatchLimits { statements: usize::from(DEFAULT_BATCH_STATEMENTS), partitions: usize::from(DEFAULT_BATCH_PARTITIONS) };
     let mut group: Vec<Mutation> = Vec::new();
+    let pack = |group: &mut Vec<Mutation>| {
+        let mut packed = PlannedGroup::new(group.len(), Some(0));
+        for (i, m) in group.drain(..).enumerate() {
+            let plan = plan_mutation(&m, NOW * 1000, &plan_options);
+            packed.push(i, &m, plan.statements, plan.row_bytes, |_, st| (0, batchable(&st.shape)));
+        }
+        black_box(requests(&packed, limits));
+    };
     while let Some(partition) = merger.next_partition().expect("partition") {
         let pk = builder.partition_key(&partition).expect("key");
         while let Some(item) = merger.next_unfiltered().expect("row") {
@@ -88,18 +98,13 @@ fn run(t: &Table, stage: Stage) -> u64 {
             } else {
                 black_box(row);
             }
-        }
-        if stage >= Stage::Statements {
-            let planned: Vec<PlannedRow> = group
-                .drain(..)
-                .map(|m| {
-                    let plan = plan_mutation(&m, NOW * 1000, &plan_options);
-                    PlannedRow { mutation: m, statements: plan.statements, row_bytes: plan.row_bytes }
-                })
-                .collect();
-            black_box(requests(&planned, usize::from(DEFAULT_BATCH_STATEMENTS)));
-        } else {
-            black_box(group.drain(..).count());
+            if group.len() == limits.statements {
+                if stage >= Stage::Statements {
+                    pack(&mut group);
+                } else {
+                    black_box(group.drain(..).count());
+                }
+            }
         }
         if rows >= ROWS {
             break;

@@ -31,7 +31,7 @@ use super::rate::{AutoRate, PartitionPacer, RateGate, RateSpec, Window};
 use super::rejects::{RejectReason, RejectRecord, RejectsFile};
 use super::row_size::KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND;
 use super::shape::Shape;
-use super::statement::{plan_mutation, PlanOptions};
+use super::statement::{plan_mutation, simple_insert, PlanOptions};
 use super::ttl::now_millis;
 use crate::stats::summary::InFlightSummary;
 use crate::stats::{WriteStats, WriteSummary};
@@ -336,10 +336,30 @@ impl Writer {
         let mut group = PlannedGroup::new(rows.len(), route);
         // The last shape seen: rows of a group mostly repeat one, which then costs no lookup.
         let mut last: Option<(usize, Shape, u32, bool)> = None;
+        let mut deletions_skipped = 0;
         for (i, m) in rows.into_iter().enumerate() {
+            if let Some(insert) = simple_insert(&m, now, &inner.cfg.plan) {
+                deletions_skipped += insert.deletions_skipped;
+                let at = Arc::as_ptr(&m.table) as usize;
+                let (ttl, clustering) = (insert.ttl.is_some(), !m.clustering.is_empty());
+                let columns = || m.cells.iter().map(|c| c.column as u16);
+                let shape = match &last {
+                    Some((t, shape, id, _)) if *t == at && shape.is_insert_of(columns(), ttl, clustering) => *id,
+                    _ => {
+                        let shape = Shape::Insert { columns: columns().collect(), ttl, clustering };
+                        let id = inner.shape_id(&m.table, &shape);
+                        last = Some((at, shape, id, true));
+                        id
+                    }
+                };
+                group.push_insert(i, &m, &insert, shape);
+                continue;
+            }
             let plan = plan_mutation(&m, now, &inner.cfg.plan);
-            inner.stats.expired.fetch_add(plan.expired, Relaxed);
-            inner.stats.deletions_skipped.fetch_add(plan.deletions_skipped, Relaxed);
+            if plan.expired > 0 {
+                inner.stats.expired.fetch_add(plan.expired, Relaxed);
+            }
+            deletions_skipped += plan.deletions_skipped;
             for what in &plan.unsupported {
                 inner.reject(&RejectRecord::of(&m, RejectReason::UnsupportedDelete, what))?;
             }
@@ -362,6 +382,9 @@ impl Writer {
                     }
                 });
             }
+        }
+        if deletions_skipped > 0 {
+            inner.stats.deletions_skipped.fetch_add(deletions_skipped, Relaxed);
         }
         Ok(group)
     }

@@ -16,8 +16,8 @@ use scylla::serialize::writers::RowWriter;
 use scylla::serialize::SerializationError;
 
 use super::executor::RowOutcome;
-use super::mutation::{Mutation, TargetTable};
-use super::statement::Statement;
+use super::mutation::{CellValue, Mutation, TargetTable};
+use super::statement::{SimpleInsert, Statement};
 use super::ttl::now_millis;
 use super::value::{ttl_left, BoundValue, ValueTooLarge};
 
@@ -29,6 +29,43 @@ enum Bound {
     Int(i32),
     ExpiresAt(i64),
     Null,
+}
+
+impl Bound {
+    /// A value without bytes of its own (not [`BoundValue::Raw`]).
+    fn of_fixed(v: &BoundValue) -> Bound {
+        match v {
+            BoundValue::BigInt(x) => Bound::BigInt(*x),
+            BoundValue::Int(x) => Bound::Int(*x),
+            BoundValue::ExpiresAt(x) => Bound::ExpiresAt(*x),
+            BoundValue::Null | BoundValue::Raw(_) => Bound::Null,
+        }
+    }
+
+    /// Bytes it takes on the wire, without its length prefix.
+    fn len(self) -> usize {
+        match self {
+            Bound::Bytes { start, end } => (end - start) as usize,
+            Bound::BigInt(_) => 8,
+            Bound::Int(_) | Bound::ExpiresAt(_) => 4,
+            Bound::Null => 0,
+        }
+    }
+}
+
+/// A value on its way into a group: bytes to copy, or a value without bytes.
+enum Value<'v> {
+    Bytes(&'v [u8]),
+    Fixed(Bound),
+}
+
+/// What batching needs to know of a row, summed over its statements as they are pushed.
+struct RowSums {
+    /// What the row's key counts for in Cassandra's measure when bound as cells.
+    key_cells: usize,
+    bound_bytes: usize,
+    cassandra_size: usize,
+    batchable: bool,
 }
 
 /// A statement of a planned row.
@@ -73,7 +110,7 @@ impl PlannedRow {
 }
 
 /// Planned rows of one submitted group; see the module doc.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct PlannedGroup {
     /// One per submitted row: final for rows with nothing to send, else replaced once written.
     pub(crate) outcomes: Vec<RowOutcome>,
@@ -106,42 +143,45 @@ impl PlannedGroup {
     /// Adds row `index` of the group, `m`, to send with `statements`. `shape_of` gives each
     /// statement's shape id and whether it may share a batch.
     pub fn push(&mut self, index: usize, m: &Mutation, statements: Vec<Statement>, row_bytes: usize, mut shape_of: impl FnMut(&Arc<TargetTable>, &Statement) -> (u32, bool)) {
-        let table = match self.tables.iter().position(|t| Arc::ptr_eq(t, &m.table)) {
-            Some(i) => i,
-            None => {
-                self.tables.push(Arc::clone(&m.table));
-                self.tables.len() - 1
+        self.push_row(index, m, row_bytes, |group, sums| {
+            for st in &statements {
+                let (shape, may_batch) = shape_of(&m.table, st);
+                sums.batchable &= may_batch;
+                let values = st.values.iter().map(|v| match v {
+                    BoundValue::Raw(b) => Value::Bytes(b),
+                    fixed => Value::Fixed(Bound::of_fixed(fixed)),
+                });
+                group.push_statement(shape, st.write_units, values, sums);
             }
-        } as u32;
+        });
+    }
+
+    /// Adds row `index` of the group, `m`, whose plan is `insert` (see [`SimpleInsert`]): the
+    /// same packing [`PlannedGroup::push`] gives its planned statement, without the plan.
+    pub fn push_insert(&mut self, index: usize, m: &Mutation, insert: &SimpleInsert, shape: u32) {
+        self.push_row(index, m, insert.row_bytes, |group, sums| {
+            let cells = m.cells.iter().filter_map(|c| match &c.value {
+                CellValue::Simple(v) => Some(&v[..]),
+                _ => None,
+            });
+            let values = m.partition_key.iter().chain(&m.clustering).map(|v| &v[..]).chain(cells).map(Value::Bytes);
+            let using = std::iter::once(Bound::BigInt(insert.timestamp)).chain(insert.ttl.as_ref().map(Bound::of_fixed));
+            group.push_statement(shape, insert.write_units, values.chain(using.map(Value::Fixed)), sums);
+        });
+    }
+
+    /// Adds row `index`, `m`: its key, then the statements `statements` pushes.
+    fn push_row(&mut self, index: usize, m: &Mutation, row_bytes: usize, statements: impl FnOnce(&mut Self, &mut RowSums)) {
+        let table = self.table_index(&m.table);
         let key_start = self.values.len() as u32;
         for v in m.partition_key.iter().chain(&m.clustering) {
             self.push_bytes(v);
         }
         let key = key_start..self.values.len() as u32;
-        let key_cells: usize = m.partition_key.iter().map(|v| v.len() + CELL_OVERHEAD).sum::<usize>() + m.clustering.len() * CELL_OVERHEAD;
+        let key_cells = m.partition_key.iter().map(|v| v.len() + CELL_OVERHEAD).sum::<usize>() + m.clustering.len() * CELL_OVERHEAD;
+        let mut sums = RowSums { key_cells, bound_bytes: 0, cassandra_size: 0, batchable: true };
         let first = self.statements.len();
-        let (mut bound_bytes, mut cassandra_size, mut batchable) = (0, 0, true);
-        for st in &statements {
-            let (shape, may_batch) = shape_of(&m.table, st);
-            batchable &= may_batch;
-            let start = self.values.len() as u32;
-            let mut cells = 0;
-            for v in &st.values {
-                bound_bytes += v.len() + 4;
-                if matches!(v, BoundValue::Raw(_) | BoundValue::Null) {
-                    cells += v.len() + CELL_OVERHEAD;
-                }
-                match v {
-                    BoundValue::Raw(b) => self.push_bytes(b),
-                    BoundValue::BigInt(x) => self.values.push(Bound::BigInt(*x)),
-                    BoundValue::Int(x) => self.values.push(Bound::Int(*x)),
-                    BoundValue::ExpiresAt(x) => self.values.push(Bound::ExpiresAt(*x)),
-                    BoundValue::Null => self.values.push(Bound::Null),
-                }
-            }
-            cassandra_size += cells.saturating_sub(key_cells);
-            self.statements.push(PlannedStatement { shape, values: start..self.values.len() as u32, write_units: st.write_units });
-        }
+        statements(self, &mut sums);
         self.rows.push(PlannedRow {
             index,
             table,
@@ -149,10 +189,44 @@ impl PlannedGroup {
             partition_key: m.partition_key.len() as u32,
             statements: first..self.statements.len(),
             row_bytes,
-            bound_bytes,
-            cassandra_size,
-            batchable,
+            bound_bytes: sums.bound_bytes,
+            cassandra_size: sums.cassandra_size,
+            batchable: sums.batchable,
         });
+    }
+
+    /// Adds a statement binding `values` to the row being pushed.
+    fn push_statement<'v>(&mut self, shape: u32, write_units: u32, values: impl Iterator<Item = Value<'v>>, sums: &mut RowSums) {
+        let start = self.values.len() as u32;
+        // Every byte string bound counts as a cell in Cassandra's measure, then the key's
+        // share is taken off (see `batch.rs`).
+        let mut cells = 0;
+        for v in values {
+            match v {
+                Value::Bytes(b) => {
+                    self.push_bytes(b);
+                    sums.bound_bytes += b.len() + 4;
+                    cells += b.len() + CELL_OVERHEAD;
+                }
+                Value::Fixed(f) => {
+                    self.values.push(f);
+                    sums.bound_bytes += f.len() + 4;
+                    cells += if f == Bound::Null { CELL_OVERHEAD } else { 0 };
+                }
+            }
+        }
+        sums.cassandra_size += cells.saturating_sub(sums.key_cells);
+        self.statements.push(PlannedStatement { shape, values: start..self.values.len() as u32, write_units });
+    }
+
+    fn table_index(&mut self, table: &Arc<TargetTable>) -> u32 {
+        (match self.tables.iter().position(|t| Arc::ptr_eq(t, table)) {
+            Some(i) => i,
+            None => {
+                self.tables.push(Arc::clone(table));
+                self.tables.len() - 1
+            }
+        }) as u32
     }
 
     fn push_bytes(&mut self, b: &[u8]) {
@@ -309,5 +383,97 @@ mod tests {
         assert_eq!(cells[..7], [some(b"k1"), some(b"zz"), some(b"C"), some(b"val"), some(&(-2i64).to_be_bytes()), some(&7i32.to_be_bytes()), None]);
         let ttl = i32::from_be_bytes(cells[7].clone().unwrap().try_into().unwrap());
         assert!((99..=101).contains(&ttl), "seconds left when serialized: {ttl}");
+    }
+
+    /// A little deterministic generator (no dependency for one test).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    #[test]
+    fn simple_inserts_pack_exactly_as_their_general_plan() {
+        use crate::write::mutation::{Cell, Deletion, Expiry, Liveness};
+        use crate::write::statement::{plan_mutation, simple_insert, PlanOptions};
+        use crate::write::ColumnKind;
+
+        let now_ms = 1_700_000_000_000;
+        let now_s = now_ms / 1000;
+        let columns = vec![
+            ColumnSpec::new("a", ColumnKind::Simple),
+            ColumnSpec::new("b", ColumnKind::Simple),
+            ColumnSpec::new("c", ColumnKind::Simple),
+            ColumnSpec::new_static("s", ColumnKind::Simple),
+            ColumnSpec::new("l", ColumnKind::List),
+        ];
+        let mut tables = Vec::new();
+        for (clustering, default_ttl) in [(true, false), (true, true), (false, false)] {
+            let ck = if clustering { vec![ColumnSpec::key("ck")] } else { vec![] };
+            let mut t = TargetTable::new("ks", "t", vec![ColumnSpec::key("pk")], ck, columns.clone());
+            t.default_ttl = default_ttl;
+            tables.push(Arc::new(t));
+        }
+        let mut rng = Lcg(7);
+        let mut shapes: Vec<Shape> = Vec::new();
+        let mut id_of = |shape: &Shape| match shapes.iter().position(|s| s == shape) {
+            Some(i) => i as u32,
+            None => {
+                shapes.push(shape.clone());
+                (shapes.len() - 1) as u32
+            }
+        };
+        let (mut fast, mut general) = (0, 0);
+        for case in 0..3000 {
+            let table = &tables[rng.below(3) as usize];
+            let expiry = |rng: &mut Lcg| match rng.below(4) {
+                0 => Some(Expiry { ttl: 100, local_expiration_time: now_s + 100 }),
+                1 => Some(Expiry { ttl: 100, local_expiration_time: now_s - 1 }),
+                _ => None,
+            };
+            let ts = 1000 + rng.below(2) as i64;
+            let clustering = if table.clustering.is_empty() || rng.below(8) == 0 { vec![] } else { vec![Bytes::from(vec![1u8; 1 + rng.below(4) as usize])] };
+            let mut m = Mutation::new(Arc::clone(table), vec![Bytes::from(vec![7u8; 1 + rng.below(2400) as usize])], clustering);
+            if rng.below(6) != 0 {
+                m.liveness = Some(Liveness { timestamp: 1000, expiry: expiry(&mut rng) });
+            }
+            for column in 0..columns.len() {
+                let rare = columns[column].is_static || columns[column].kind == ColumnKind::List;
+                let keep = if rare { rng.below(12) == 0 } else { rng.below(5) != 0 };
+                if !keep {
+                    continue;
+                }
+                let value = Bytes::from(vec![3u8; rng.below(600) as usize]);
+                let value = if columns[column].kind == ColumnKind::List { CellValue::Element { path: Bytes::from_static(b"p"), value } } else { CellValue::Simple(value) };
+                let expiry = if rng.below(4) != 0 { m.liveness.and_then(|l| l.expiry) } else { expiry(&mut rng) };
+                m.cells.push(Cell { column, timestamp: if rng.below(8) == 0 { ts } else { 1000 }, expiry, value });
+            }
+            if rng.below(5) == 0 {
+                m.deletions.push(Deletion::Row { timestamp: 5 });
+            }
+            let opts = PlanOptions { write_deletes: rng.below(2) == 0, max_row_bytes: if rng.below(4) == 0 { 1500 } else { 1 << 20 }, keyspaces_limits: rng.below(2) == 0 };
+
+            let plan = plan_mutation(&m, now_ms, &opts);
+            let mut want = PlannedGroup::new(1, None);
+            let sendable = plan.reject.is_none() && !plan.statements.is_empty();
+            if sendable {
+                want.push(0, &m, plan.statements.clone(), plan.row_bytes, |_, st| (id_of(&st.shape), crate::write::batch::batchable(&st.shape)));
+            }
+            let Some(insert) = simple_insert(&m, now_ms, &opts) else {
+                general += 1;
+                continue;
+            };
+            fast += 1;
+            assert!(sendable && plan.expired == 0 && plan.unsupported.is_empty(), "case {case}: {m:?} planned as {plan:?}");
+            assert_eq!(insert.deletions_skipped, plan.deletions_skipped, "case {case}");
+            let shape = Shape::Insert { columns: m.cells.iter().map(|c| c.column as u16).collect(), ttl: insert.ttl.is_some(), clustering: !m.clustering.is_empty() };
+            let mut got = PlannedGroup::new(1, None);
+            got.push_insert(0, &m, &insert, id_of(&shape));
+            assert_eq!(got, want, "case {case}: {m:?}");
+        }
+        assert!(fast > 300 && general > 300, "both paths exercised: {fast} fast, {general} general");
     }
 }

@@ -109,6 +109,14 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Whether it is `INSERT` of `columns` (in this order) with or without TTL and clustering.
+    pub fn is_insert_of(&self, mut columns: impl Iterator<Item = u16>, with_ttl: bool, with_clustering: bool) -> bool {
+        match self {
+            Shape::Insert { columns: c, ttl, clustering } => *ttl == with_ttl && *clustering == with_clustering && c.iter().all(|&x| columns.next() == Some(x)) && columns.next().is_none(),
+            _ => false,
+        }
+    }
+
     /// Whether a statement of this shape may be sent twice with the same effect. Only
     /// counter additions are not.
     pub fn is_idempotent(&self) -> bool {

@@ -60,7 +60,7 @@ impl Default for PlanOptions {
 
 impl PlanOptions {
     /// Most regular columns one statement may write.
-    fn max_columns(&self) -> usize {
+    pub fn max_columns(&self) -> usize {
         if self.keyspaces_limits {
             KEYSPACES_MAX_COLUMNS_PER_WRITE
         } else {
@@ -154,14 +154,7 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
         }
     }
 
-    let ncols = table.partition_key.len() + table.clustering.len() + table.columns.len();
-    let mut key_size = RowSize::new();
-    for v in &m.partition_key {
-        key_size.partition_key(v.len());
-    }
-    for v in &m.clustering {
-        key_size.clustering(v.len());
-    }
+    let (ncols, key_size) = key_size(m);
 
     // Liveness: an INSERT is only possible for full rows (and tables without clustering).
     let liveness_key: Option<GroupKey> = match m.liveness {
@@ -383,6 +376,76 @@ pub fn plan_mutation(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Statement
         ));
     }
     plan
+}
+
+/// The plan of the commonest row, worked out without building it: a row written by one
+/// `INSERT` (its row marker and every cell share one timestamp and TTL, all cells simple).
+/// Its statement is `INSERT` of the cells' columns in cell order, binding the keys, the cell
+/// values, the timestamp and then `ttl`: exactly what [`plan_mutation`] plans for the row
+/// (tested), so the writer may pack it without the plan's vectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleInsert {
+    /// The statement's timestamp.
+    pub timestamp: i64,
+    /// Its `TTL` binding, if any.
+    pub ttl: Option<BoundValue>,
+    /// Its estimated write units.
+    pub write_units: u32,
+    /// The row's encoded size.
+    pub row_bytes: usize,
+    /// Tombstones not written (no `--write-deletes`).
+    pub deletions_skipped: u64,
+}
+
+/// `m`'s plan when `m` is a [`SimpleInsert`] row whose plan has nothing to reject; `None`
+/// for every other row (then [`plan_mutation`]).
+pub fn simple_insert(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Option<SimpleInsert> {
+    let table = &*m.table;
+    let full_key = m.partition_key.len() == table.partition_key.len() && m.clustering.len() == table.clustering.len();
+    let liveness = m.liveness?;
+    if !full_key || (opts.write_deletes && !m.deletions.is_empty()) || m.cells.len() > opts.max_columns() {
+        return None;
+    }
+    if opts.keyspaces_limits && key_over_limits(m).is_some() {
+        return None;
+    }
+    let ttl = remaining_ttl(liveness.expiry, now_ms);
+    if ttl == RemainingTtl::Expired {
+        return None;
+    }
+    let (ncols, mut size) = key_size(m);
+    for c in &m.cells {
+        let CellValue::Simple(v) = &c.value else { return None };
+        let simple = table.columns.get(c.column).is_some_and(|spec| spec.kind == ColumnKind::Simple && !spec.is_static);
+        if !simple || c.timestamp != liveness.timestamp || remaining_ttl(c.expiry, now_ms) != ttl {
+            return None;
+        }
+        size.column(v.len(), ncols);
+    }
+    let row_bytes = size.bytes();
+    if row_bytes > opts.max_row_bytes {
+        return None;
+    }
+    Some(SimpleInsert {
+        timestamp: liveness.timestamp,
+        ttl: ttl_binding(ttl, table, now_ms),
+        write_units: size.write_units(),
+        row_bytes,
+        deletions_skipped: if opts.write_deletes { 0 } else { m.deletions.len() as u64 },
+    })
+}
+
+/// The table's column count (all kinds) and the encoded size of `m`'s key.
+fn key_size(m: &Mutation) -> (usize, RowSize) {
+    let table = &*m.table;
+    let mut size = RowSize::new();
+    for v in &m.partition_key {
+        size.partition_key(v.len());
+    }
+    for v in &m.clustering {
+        size.clustering(v.len());
+    }
+    (table.partition_key.len() + table.clustering.len() + table.columns.len(), size)
 }
 
 /// An `UPDATE` of one (timestamp, TTL) group being filled, at most a statement's worth of
