@@ -587,9 +587,7 @@ impl Inner {
         match self.send(group.table(&rows[0]), sent, || self.session.batch(&batch, &values)).await {
             RequestResult::Ok => {
                 self.stats.batches.fetch_add(1, Relaxed);
-                for row in rows {
-                    self.row_written(row);
-                }
+                self.rows_written(rows);
                 vec![RowOutcome::Written; rows.len()]
             }
             RequestResult::Rejected(reason, details) => {
@@ -639,13 +637,14 @@ impl Inner {
                 }
             }
         }
-        self.row_written(row);
+        self.rows_written(std::slice::from_ref(row));
         RowOutcome::Written
     }
 
-    fn row_written(&self, row: &PlannedRow) {
-        self.stats.rows_written.fetch_add(1, Relaxed);
-        self.stats.bytes.fetch_add(row.row_bytes as u64, Relaxed);
+    /// Counts `rows` written: once per request, not per row, as the counters are shared.
+    fn rows_written(&self, rows: &[PlannedRow]) {
+        self.stats.rows_written.fetch_add(rows.len() as u64, Relaxed);
+        self.stats.bytes.fetch_add(rows.iter().map(|r| r.row_bytes as u64).sum(), Relaxed);
     }
 
     /// Sends one request (a statement or a batch) until it is acknowledged, cannot be
