@@ -94,7 +94,7 @@ fn run(t: &Table, stage: Stage) -> u64 {
             rows += 1;
             let MergedUnfiltered::Row(row) = item else { continue };
             if stage >= Stage::Mutations {
-                group.push(builder.row(&pk, &row).expect("mutation"));
+                group.push(builder.row(&pk, row).expect("mutation"));
             } else {
                 black_box(row);
             }

@@ -194,7 +194,7 @@ fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, no
     let builder = MutationBuilder::new(Arc::clone(&table.target));
     let mut skipping = resume_key;
     let mut sent = Fragments::default();
-    while let Some(partition) = merger.next_partition()? {
+    while let Some(mut partition) = merger.next_partition()? {
         if let Some(last) = &skipping {
             // Partitions up to the watermark are acknowledged already.
             if partitioner.decorate(partition.key.clone()) <= *last {
@@ -212,21 +212,21 @@ fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, no
                 return Ok((merger.into_stats(), sent));
             }
         }
-        if let Some(row) = &partition.static_row {
+        if let Some(row) = partition.static_row.take() {
             sent.static_rows += 1;
             if !out.row(builder.row(&pk, row)?)? {
                 return Ok((merger.into_stats(), sent));
             }
         }
         while let Some(item) = merger.next_unfiltered()? {
-            let m = match &item {
+            let m = match item {
                 MergedUnfiltered::Row(row) => {
                     sent.rows += 1;
                     builder.row(&pk, row)?
                 }
                 MergedUnfiltered::RangeTombstone(rt) => {
                     sent.range_deletions += 1;
-                    builder.range_tombstone(&pk, rt)
+                    builder.range_tombstone(&pk, &rt)
                 }
             };
             if !out.row(m)? {

@@ -95,11 +95,12 @@ impl MutationBuilder {
     ///
     /// # Errors
     /// [`ConvertError::Counter`] for a malformed counter context.
-    pub fn row(&self, pk: &[Bytes], row: &MergedRow) -> Result<Mutation, ConvertError> {
+    /// Takes the row's values over without copying them.
+    pub fn row(&self, pk: &[Bytes], row: MergedRow) -> Result<Mutation, ConvertError> {
         let is_static = row.clustering.is_empty() && !self.table.clustering.is_empty();
         // A clustering component that is absent (`None`) cannot be bound: the shorter key is
         // then rejected by the write stage, with the row recorded in the rejects file.
-        let clustering = row.clustering.iter().flatten().cloned().collect();
+        let clustering = row.clustering.into_iter().flatten().collect();
         let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), clustering);
         m.cells.reserve_exact(row.cells.len());
         m.liveness = liveness(&row.liveness);
@@ -112,18 +113,19 @@ impl MutationBuilder {
                 m.deletions.push(Deletion::Column { column: index, timestamp: deletion.marked_for_delete_at });
             }
         }
-        for cell in &row.cells {
+        for cell in row.cells {
             // Columns the target does not have were already dropped (and counted) by the merge.
             let Some(&index) = columns.get(&*cell.column.name) else { continue };
             if cell.kind == CellKind::Tombstone {
-                m.deletions.push(match &cell.path {
-                    Some(path) => Deletion::Element { column: index, path: path.clone(), timestamp: cell.timestamp },
+                m.deletions.push(match cell.path {
+                    Some(path) => Deletion::Element { column: index, path, timestamp: cell.timestamp },
                     None => Deletion::Column { column: index, timestamp: cell.timestamp },
                 });
                 continue;
             }
+            let (timestamp, expiry) = (cell.timestamp, expiry(&cell));
             let value = self.cell_value(pk, cell)?;
-            m.cells.push(Cell { column: index, timestamp: cell.timestamp, expiry: expiry(cell), value });
+            m.cells.push(Cell { column: index, timestamp, expiry, value });
         }
         Ok(m)
     }
@@ -138,7 +140,7 @@ impl MutationBuilder {
         m
     }
 
-    fn cell_value(&self, pk: &[Bytes], cell: &MergedCell) -> Result<CellValue, ConvertError> {
+    fn cell_value(&self, pk: &[Bytes], cell: MergedCell) -> Result<CellValue, ConvertError> {
         if cell.column.is_counter() {
             let total = counter_total(&cell.value).map_err(|e| ConvertError::Counter {
                 key_hex: pk.iter().map(crate::merge::merger::hex).collect::<Vec<_>>().join(":"),
@@ -147,9 +149,9 @@ impl MutationBuilder {
             })?;
             return Ok(CellValue::Counter(total));
         }
-        Ok(match &cell.path {
-            Some(path) => CellValue::Element { path: path.clone(), value: cell.value.clone() },
-            None => CellValue::Simple(cell.value.clone()),
+        Ok(match cell.path {
+            Some(path) => CellValue::Element { path, value: cell.value },
+            None => CellValue::Simple(cell.value),
         })
     }
 }
@@ -213,7 +215,7 @@ mod tests {
         row.cells.push(MergedCell::tombstone(&m, 13, 1).with_path(Bytes::from_static(b"y")));
         row.cells.push(MergedCell::regular(&unknown, 14, Bytes::from_static(&[0, 0, 0, 3])));
         let pk = [Bytes::from_static(b"k")];
-        let out = b.row(&pk, &row).unwrap();
+        let out = b.row(&pk, row.clone()).unwrap();
         assert_eq!(out.clustering, vec![Bytes::from_static(&[0, 0, 0, 7])]);
         assert_eq!(out.liveness, Some(Liveness { timestamp: 10, expiry: Some(Expiry { ttl: 60, local_expiration_time: 1000 }) }));
         assert_eq!(
@@ -241,7 +243,7 @@ mod tests {
         let pk = [Bytes::from_static(b"k")];
         let mut st = MergedRow::new(Vec::new());
         st.cells.push(MergedCell::regular(&s, 3, Bytes::from_static(b"hi")));
-        let out = b.row(&pk, &st).unwrap();
+        let out = b.row(&pk, st).unwrap();
         assert!(out.clustering.is_empty());
         assert_eq!(out.cells[0].column, 0);
 
@@ -252,9 +254,9 @@ mod tests {
         ctx.extend_from_slice(&42i64.to_be_bytes());
         let mut row = MergedRow::new(vec![Some(Bytes::from_static(&[0, 0, 0, 1]))]);
         row.cells.push(MergedCell::regular(&n, 3, ctx.clone()));
-        assert_eq!(b.row(&pk, &row).unwrap().cells[0].value, CellValue::Counter(42));
+        assert_eq!(b.row(&pk, row.clone()).unwrap().cells[0].value, CellValue::Counter(42));
         row.cells[0].value = Bytes::copy_from_slice(&ctx[..ctx.len() - 3]);
-        assert!(matches!(b.row(&pk, &row), Err(ConvertError::Counter { .. })));
+        assert!(matches!(b.row(&pk, row.clone()), Err(ConvertError::Counter { .. })));
 
         let mut p = partition(b"k");
         assert!(b.partition_deletion(&pk, &p).is_none());
