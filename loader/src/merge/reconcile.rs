@@ -167,6 +167,17 @@ impl ColumnFilter {
         ColumnFilter { dropped, known: Some(known) }
     }
 
+    /// Whether it keeps every cell of `columns` (none dropped, all known): the merge of a
+    /// unit with only such columns then skips the per-cell lookups.
+    pub fn keeps_all<'a>(&self, mut columns: impl Iterator<Item = &'a Column>) -> bool {
+        columns.all(|c| !self.dropped.contains_key(&*c.name) && !self.is_unknown(c))
+    }
+
+    /// Whether it filters nothing.
+    fn is_empty(&self) -> bool {
+        self.dropped.is_empty() && self.known.is_none()
+    }
+
     fn is_dropped(&self, column: &Column, timestamp: i64) -> bool {
         self.dropped.get(&*column.name).is_some_and(|&at| timestamp <= at)
     }
@@ -339,6 +350,9 @@ fn row_header(versions: &[MergedRow], active: Option<DeletionTime>) -> (Liveness
 /// Drops cells of columns dropped after they were written, and of columns the target does not
 /// have, counting them.
 fn drop_unknown_columns(cells: &mut Vec<MergedCell>, options: &MergeOptions, stats: &mut MergeStats) {
+    if options.columns.is_empty() {
+        return;
+    }
     cells.retain(|c| {
         if options.columns.is_dropped(&c.column, c.timestamp) {
             stats.dropped_column_cells += 1;

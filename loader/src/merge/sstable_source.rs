@@ -16,7 +16,7 @@ use sstable_reader::{Partitioner, SSTable, TokenRange};
 use super::clustering::ClusteringComparator;
 use super::error::MergeError;
 use super::merger::PartitionMerger;
-use super::reconcile::MergeOptions;
+use super::reconcile::{ColumnFilter, MergeOptions};
 use super::model::{CellKind, Column, MergedCell, MergedMarker, MergedRow, SourcePartition, SourceUnfiltered};
 use super::source::PartitionSource;
 
@@ -186,5 +186,9 @@ pub fn open_unit(sstables: &[(&SSTable, Option<u64>)], range: Option<TokenRange>
         sources.push(source);
     }
     let types = sources.first().map(|s| s.header().clustering_types.clone()).unwrap_or_default();
+    let mut options = options;
+    if options.columns.keeps_all(registry.columns.values().map(|c| &**c)) {
+        options.columns = ColumnFilter::default();
+    }
     Ok(PartitionMerger::new(sources, ClusteringComparator::new(types), options))
 }

@@ -70,10 +70,10 @@ impl MutationBuilder {
     /// # Errors
     /// [`ConvertError::PartitionKey`] when a composite key does not split into as many
     /// components as the table has key columns.
-    pub fn partition_key(&self, partition: &MergedPartition) -> Result<Vec<Bytes>, ConvertError> {
+    pub fn partition_key(&self, partition: &MergedPartition) -> Result<Arc<[Bytes]>, ConvertError> {
         let columns = self.table.partition_key.len();
         if columns <= 1 {
-            return Ok(vec![partition.key.clone()]);
+            return Ok(Arc::from([partition.key.clone()]));
         }
         let error = |detail: String| ConvertError::PartitionKey { key_hex: crate::merge::merger::hex(&partition.key), detail };
         let parts = composite_components(&partition.key).map_err(|e| error(e.to_string()))?;
@@ -84,9 +84,9 @@ impl MutationBuilder {
     }
 
     /// The partition-level fragment: the partition deletion, if any.
-    pub fn partition_deletion(&self, pk: &[Bytes], partition: &MergedPartition) -> Option<Mutation> {
+    pub fn partition_deletion(&self, pk: &Arc<[Bytes]>, partition: &MergedPartition) -> Option<Mutation> {
         let deletion = partition.deletion?;
-        let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), Vec::new());
+        let mut m = Mutation::new(Arc::clone(&self.table), Arc::clone(pk), Vec::new());
         m.deletions.push(Deletion::Partition { timestamp: deletion.marked_for_delete_at });
         Some(m)
     }
@@ -96,12 +96,12 @@ impl MutationBuilder {
     /// # Errors
     /// [`ConvertError::Counter`] for a malformed counter context.
     /// Takes the row's values over without copying them.
-    pub fn row(&self, pk: &[Bytes], row: MergedRow) -> Result<Mutation, ConvertError> {
+    pub fn row(&self, pk: &Arc<[Bytes]>, row: MergedRow) -> Result<Mutation, ConvertError> {
         let is_static = row.clustering.is_empty() && !self.table.clustering.is_empty();
         // A clustering component that is absent (`None`) cannot be bound: the shorter key is
         // then rejected by the write stage, with the row recorded in the rejects file.
         let clustering = row.clustering.into_iter().flatten().collect();
-        let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), clustering);
+        let mut m = Mutation::new(Arc::clone(&self.table), Arc::clone(pk), clustering);
         m.cells.reserve_exact(row.cells.len());
         m.liveness = liveness(&row.liveness);
         if let Some(d) = &row.deletion {
@@ -131,11 +131,11 @@ impl MutationBuilder {
     }
 
     /// The mutation of a range tombstone.
-    pub fn range_tombstone(&self, pk: &[Bytes], rt: &RangeTombstone) -> Mutation {
+    pub fn range_tombstone(&self, pk: &Arc<[Bytes]>, rt: &RangeTombstone) -> Mutation {
         let side = |b: &crate::merge::RangeBound| -> Option<RangeBound> {
             (!b.clustering.is_empty()).then(|| RangeBound { prefix: b.clustering.iter().flatten().cloned().collect(), inclusive: b.inclusive })
         };
-        let mut m = Mutation::new(Arc::clone(&self.table), pk.to_vec(), Vec::new());
+        let mut m = Mutation::new(Arc::clone(&self.table), Arc::clone(pk), Vec::new());
         m.deletions.push(Deletion::Range { start: side(&rt.start), end: side(&rt.end), timestamp: rt.deletion.marked_for_delete_at });
         m
     }
@@ -193,11 +193,11 @@ mod tests {
     fn composite_partition_keys_split_into_columns() {
         let b = MutationBuilder::new(table(2));
         let key = [0, 1, b'a', 0, 0, 2, 0, 5, 0];
-        assert_eq!(b.partition_key(&partition(&key)).unwrap(), vec![Bytes::from_static(b"a"), Bytes::from_static(&[0, 5])]);
+        assert_eq!(&*b.partition_key(&partition(&key)).unwrap(), &[Bytes::from_static(b"a"), Bytes::from_static(&[0, 5])]);
         let err = b.partition_key(&partition(&[0, 1, b'a', 0])).unwrap_err();
         assert!(err.to_string().contains("1 components for 2"), "{err}");
         let single = MutationBuilder::new(table(1));
-        assert_eq!(single.partition_key(&partition(&key)).unwrap(), vec![Bytes::copy_from_slice(&key)]);
+        assert_eq!(&*single.partition_key(&partition(&key)).unwrap(), &[Bytes::copy_from_slice(&key)]);
     }
 
     #[test]
@@ -214,7 +214,7 @@ mod tests {
         row.cells.push(MergedCell::regular(&m, 12, Bytes::from_static(&[0, 0, 0, 2])).with_path(Bytes::from_static(b"x")));
         row.cells.push(MergedCell::tombstone(&m, 13, 1).with_path(Bytes::from_static(b"y")));
         row.cells.push(MergedCell::regular(&unknown, 14, Bytes::from_static(&[0, 0, 0, 3])));
-        let pk = [Bytes::from_static(b"k")];
+        let pk: Arc<[Bytes]> = Arc::from([Bytes::from_static(b"k")]);
         let out = b.row(&pk, row.clone()).unwrap();
         assert_eq!(out.clustering, vec![Bytes::from_static(&[0, 0, 0, 7])]);
         assert_eq!(out.liveness, Some(Liveness { timestamp: 10, expiry: Some(Expiry { ttl: 60, local_expiration_time: 1000 }) }));
@@ -240,7 +240,7 @@ mod tests {
         let b = MutationBuilder::new(table(1));
         let s = Column::new("s", CqlType::Text, true);
         let n = Column::new("n", CqlType::Counter, false);
-        let pk = [Bytes::from_static(b"k")];
+        let pk: Arc<[Bytes]> = Arc::from([Bytes::from_static(b"k")]);
         let mut st = MergedRow::new(Vec::new());
         st.cells.push(MergedCell::regular(&s, 3, Bytes::from_static(b"hi")));
         let out = b.row(&pk, st).unwrap();

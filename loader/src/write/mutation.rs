@@ -231,8 +231,9 @@ pub enum Deletion {
 pub struct Mutation {
     /// The table written to.
     pub table: Arc<TargetTable>,
-    /// Serialized partition key values, one per partition key column.
-    pub partition_key: Vec<Bytes>,
+    /// Serialized partition key values, one per partition key column (shared by the
+    /// partition's rows).
+    pub partition_key: Arc<[Bytes]>,
     /// Serialized clustering values: one per clustering column for a row, empty for the
     /// static row and partition-level fragments.
     pub clustering: Vec<Bytes>,
@@ -246,10 +247,10 @@ pub struct Mutation {
 
 impl Mutation {
     /// An empty mutation of the row at `partition_key` / `clustering`.
-    pub fn new(table: Arc<TargetTable>, partition_key: Vec<Bytes>, clustering: Vec<Bytes>) -> Self {
+    pub fn new(table: Arc<TargetTable>, partition_key: impl Into<Arc<[Bytes]>>, clustering: Vec<Bytes>) -> Self {
         Mutation {
             table,
-            partition_key,
+            partition_key: partition_key.into(),
             clustering,
             liveness: None,
             cells: Vec::new(),

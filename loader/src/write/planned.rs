@@ -127,7 +127,16 @@ pub struct PlannedGroup {
 impl PlannedGroup {
     /// An empty group for `rows` submitted rows, all written until planned otherwise.
     pub fn new(rows: usize, route: Option<i64>) -> PlannedGroup {
-        PlannedGroup { outcomes: vec![RowOutcome::Written; rows], rows: Vec::with_capacity(rows), route, bytes: Vec::with_capacity(rows * 128), ..PlannedGroup::default() }
+        // Room for the common row (a statement of a few columns) without regrowing.
+        PlannedGroup {
+            outcomes: vec![RowOutcome::Written; rows],
+            rows: Vec::with_capacity(rows),
+            route,
+            statements: Vec::with_capacity(rows),
+            values: Vec::with_capacity(rows * 12),
+            bytes: Vec::with_capacity(rows * 160),
+            tables: Vec::with_capacity(1),
+        }
     }
 
     /// Rows in the group (sent or not).
@@ -329,7 +338,7 @@ mod tests {
     }
 
     fn mutation(t: &Arc<TargetTable>, pk: [&'static [u8]; 2]) -> Mutation {
-        Mutation::new(Arc::clone(t), pk.iter().map(|v| Bytes::from_static(v)).collect(), vec![Bytes::from_static(b"C")])
+        Mutation::new(Arc::clone(t), pk.iter().map(|v| Bytes::from_static(v)).collect::<Vec<_>>(), vec![Bytes::from_static(b"C")])
     }
 
     /// Splits serialized `[int len][bytes]` values (len -1: null).

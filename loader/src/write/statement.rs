@@ -439,7 +439,7 @@ pub fn simple_insert(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Option<Si
 fn key_size(m: &Mutation) -> (usize, RowSize) {
     let table = &*m.table;
     let mut size = RowSize::new();
-    for v in &m.partition_key {
+    for v in m.partition_key.iter() {
         size.partition_key(v.len());
     }
     for v in &m.clustering {
@@ -512,7 +512,7 @@ fn plan_deletions(m: &Mutation, key_size: RowSize, ncols: usize, max_columns: us
                 let mut values = vec![BoundValue::BigInt(*timestamp)];
                 values.extend(pk());
                 let mut size = RowSize::new();
-                for v in &m.partition_key {
+                for v in m.partition_key.iter() {
                     size.partition_key(v.len());
                 }
                 plan.statements.push(Statement { shape: Shape::DeleteRows { clustering: false }, values, write_units: size.write_units() });
@@ -531,7 +531,7 @@ fn plan_deletions(m: &Mutation, key_size: RowSize, ncols: usize, max_columns: us
                     let mut values = vec![BoundValue::BigInt(*timestamp)];
                     values.extend(pk());
                     let mut size = RowSize::new();
-                    for v in &m.partition_key {
+                    for v in m.partition_key.iter() {
                         size.partition_key(v.len());
                     }
                     for v in &bound_values {
