@@ -3,9 +3,10 @@
 //! ```text
 //!  blocking thread                        async task                    async task
 //!  read_unit: SSTables → merge            submit each group to the      acks: outcomes of each
-//!   → MutationBuilder → a partition's     shared Writer (rate gate,     group, in order; at each
-//!   rows grouped and planned ─chunks─>    in-flight window; unlogged ─> partition end, advance
-//!   (Writer::plan_rows; bounded chan)     batches) ─tickets─>           the low-watermark
+//!   → MutationBuilder → up to a batch     shared Writer (rate gate,     group, in order; at each
+//!   of rows of one route, planned and     in-flight window; unlogged ─> partition end, advance
+//!   packed ─chunks─> (Writer::plan_rows;  batches) ─tickets─>           the low-watermark
+//!   bounded channel)
 //! ```
 //!
 //! The checkpoint (the manifest) is saved every `checkpoint_every`, and at the end. Units

@@ -2,12 +2,15 @@
 //! in-flight window, retries what can be retried, rejects what cannot be written, and counts
 //! every outcome.
 //!
-//! Flow of a group of rows (a partition's, up to a batch): [`Writer::submit_rows`] plans each
-//! row's statements (`statement.rs`), waits for the partition's pacer (Keyspaces limits only),
-//! the row and write-unit buckets and one slot in the window, then a task sends the group as
-//! `batch.rs` splits it — unlogged batches of the partition's rows, and rows that must go
-//! alone with their statements in order — and reports one [`RowOutcome`] per row through the
-//! returned [`RowTicket`]; the checkpoint layer keeps its low-watermark with them.
+//! Flow of a group of rows (up to a batch, of one partition or of one route):
+//! [`Writer::plan_rows`], on the unit reader's thread, plans each row's statements
+//! (`statement.rs`) and packs them into a [`PlannedGroup`] (`planned.rs`), shapes named by id
+//! in the writer's registry. [`Writer::submit_planned`] waits for the partitions' pacer
+//! (Keyspaces limits only), the row and write-unit buckets and one slot in the window, then a
+//! task sends the group as `batch.rs` splits it — unlogged batches, each built once per
+//! layout of shapes, and rows that must go alone with their statements in order — and
+//! reports one [`RowOutcome`] per row through the returned [`RowTicket`]; the checkpoint layer
+//! keeps its low-watermark with them.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};

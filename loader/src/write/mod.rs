@@ -1,10 +1,11 @@
 //! The write stage: merged rows in, CQL writes out.
 //!
 //! ```text
-//!  Mutations ──plan_mutation──> [Statement] ──Writer::submit_rows──> rate gate (rows/s, WU/s)
-//!  of a partition  (statement.rs,             (executor.rs)            ──> in-flight window (AIMD)
-//!  (mutation.rs)    shape.rs, ttl.rs,                                  ──> unlogged batch or alone (batch.rs)
-//!                   row_size.rs)                                       ──> retry/backoff | reject | stop
+//!  Mutations ──plan_mutation──> [Statement] ──packed──> PlannedGroup ──Writer::submit_planned──>
+//!  (mutation.rs)  (statement.rs, shape.rs,   (planned.rs; simple_insert rows directly)
+//!                  ttl.rs, row_size.rs)
+//!    rate gate (rows/s, WU/s) ──> in-flight window (AIMD) ──> unlogged batches of one route,
+//!    or alone (batch.rs) ──> retry/backoff | reject | stop            (executor.rs)
 //! ```
 //!
 //! Each row keeps every cell's writetime (`USING TIMESTAMP`) and remaining TTL; values are

@@ -84,13 +84,13 @@ pub struct PlannedStatement {
 pub struct PlannedRow {
     /// Its place in the submitted group (the index of its outcome).
     pub index: usize,
-    /// Its table in [`PlannedGroup::table`].
+    /// Its table in the group's table list.
     table: u32,
     /// Partition key then clustering values, in the group's value list.
     key: Range<u32>,
     /// How many of the key values are the partition key.
     partition_key: u32,
-    /// Its statements in [`PlannedGroup::statements`], in order.
+    /// Its statements in the group's statement list, in order.
     pub statements: Range<usize>,
     /// Encoded size (Keyspaces estimate).
     pub row_bytes: usize,
