@@ -173,6 +173,28 @@ struct ShapeRegistry {
     shapes: Vec<Arc<Registered>>,
 }
 
+/// The last shape [`Writer::plan_rows`] looked up: rows of a group mostly repeat one, which
+/// then costs no lookup in the registry.
+#[derive(Default)]
+struct LastShape(Option<(usize, Shape, u32, bool)>);
+
+impl LastShape {
+    /// The id of the shape `is_it` recognizes on `table` (`make` builds it), and whether it
+    /// may share a batch.
+    fn id(&mut self, inner: &Inner, table: &Arc<TargetTable>, is_it: impl Fn(&Shape) -> bool, make: impl FnOnce() -> Shape) -> (u32, bool) {
+        let at = Arc::as_ptr(table) as usize;
+        match &self.0 {
+            Some((t, shape, id, may_batch)) if *t == at && is_it(shape) => (*id, *may_batch),
+            _ => {
+                let shape = make();
+                let found = (inner.shape_id(table, &shape), batchable(&shape));
+                self.0 = Some((at, shape, found.0, found.1));
+                found
+            }
+        }
+    }
+}
+
 /// Most batch layouts kept prepared ([`Inner::batch_for`]); past it the cache starts over.
 const MAX_CACHED_BATCHES: usize = 4096;
 
@@ -273,6 +295,7 @@ impl Writer {
         }
         let sstable_reader::Token::Murmur3(t) = token else { return None };
         let state = self.inner.session.get_cluster_state();
+        // Bound to a name: the ring iterator borrows `state`, which must outlive it.
         let owner = state.replica_locator().ring().ring_range_full(scylla::routing::Token::new(*t)).next().map(|(owner, _)| owner.value());
         owner
     }
@@ -325,7 +348,8 @@ impl Writer {
     }
 
     /// Plans the statements of a group of rows (best: consecutive rows of one partition, or of
-    /// one `route`, which share unlogged batches) and records those that cannot be written. Synchronous, so the
+    /// one `route`, which share unlogged batches), packs them, and records those that cannot
+    /// be written. Synchronous, so the
     /// unit's reader calls it on its own thread while the rows are still in its cache; the
     /// rows' cells are dropped there too, once their statements hold the values.
     ///
@@ -337,24 +361,14 @@ impl Writer {
         inner.stats.rows_received.fetch_add(rows.len() as u64, Relaxed);
         let now = now_millis();
         let mut group = PlannedGroup::new(rows.len(), route);
-        // The last shape seen: rows of a group mostly repeat one, which then costs no lookup.
-        let mut last: Option<(usize, Shape, u32, bool)> = None;
+        let mut last = LastShape::default();
         let mut deletions_skipped = 0;
         for (i, m) in rows.into_iter().enumerate() {
             if let Some(insert) = simple_insert(&m, now, &inner.cfg.plan) {
                 deletions_skipped += insert.deletions_skipped;
-                let at = Arc::as_ptr(&m.table) as usize;
                 let (ttl, clustering) = (insert.ttl.is_some(), !m.clustering.is_empty());
                 let columns = || m.cells.iter().map(|c| c.column as u16);
-                let shape = match &last {
-                    Some((t, shape, id, _)) if *t == at && shape.is_insert_of(columns(), ttl, clustering) => *id,
-                    _ => {
-                        let shape = Shape::Insert { columns: columns().collect(), ttl, clustering };
-                        let id = inner.shape_id(&m.table, &shape);
-                        last = Some((at, shape, id, true));
-                        id
-                    }
-                };
+                let (shape, _) = last.id(inner, &m.table, |s| s.is_insert_of(columns(), ttl, clustering), || Shape::Insert { columns: columns().collect(), ttl, clustering });
                 group.push_insert(i, &m, &insert, shape);
                 continue;
             }
@@ -373,17 +387,7 @@ impl Writer {
                 inner.stats.rows_empty.fetch_add(1, Relaxed);
                 group.outcomes[i] = RowOutcome::Empty;
             } else {
-                group.push(i, &m, plan.statements, plan.row_bytes, |table, st| {
-                    let at = Arc::as_ptr(table) as usize;
-                    match &last {
-                        Some((t, shape, id, may_batch)) if *t == at && *shape == st.shape => (*id, *may_batch),
-                        _ => {
-                            let found = (inner.shape_id(table, &st.shape), batchable(&st.shape));
-                            last = Some((at, st.shape.clone(), found.0, found.1));
-                            found
-                        }
-                    }
-                });
+                group.push(i, &m, plan.statements, plan.row_bytes, |table, st| last.id(inner, table, |s| *s == st.shape, || st.shape.clone()));
             }
         }
         if deletions_skipped > 0 {

@@ -378,7 +378,9 @@ mod tests {
         assert_eq!(g.clustering(c).collect::<Vec<_>>(), vec![&b"C"[..]]);
         assert_eq!((g.statements_of(a).len(), g.write_units(a), g.statements_of(a)[0].shape), (2, 6, 9));
         assert!(a.batchable && !b.batchable);
-        assert_eq!(a.bound_bytes, 2 * (2 + 2 + 1 + 3 + 8 + 4 + 0 + 4 + 8 * 4));
+        // Per statement: "k1", "k2", "C", "val", the bigint, the int, the null (no bytes) and
+        // the TTL, each with its 4-byte length.
+        assert_eq!(a.bound_bytes, 2 * (2 + 2 + 1 + 3 + 8 + 4 + 4 + 8 * 4));
         // Cassandra counts the clustering value (1) and the cells "val" (3 + 20) and null (20),
         // not the partition key, the timestamp or the TTL.
         assert_eq!(a.cassandra_size, 2 * 44);
@@ -449,14 +451,14 @@ mod tests {
             if rng.below(6) != 0 {
                 m.liveness = Some(Liveness { timestamp: 1000, expiry: expiry(&mut rng) });
             }
-            for column in 0..columns.len() {
-                let rare = columns[column].is_static || columns[column].kind == ColumnKind::List;
+            for (column, spec) in columns.iter().enumerate() {
+                let rare = spec.is_static || spec.kind == ColumnKind::List;
                 let keep = if rare { rng.below(12) == 0 } else { rng.below(5) != 0 };
                 if !keep {
                     continue;
                 }
                 let value = Bytes::from(vec![3u8; rng.below(600) as usize]);
-                let value = if columns[column].kind == ColumnKind::List { CellValue::Element { path: Bytes::from_static(b"p"), value } } else { CellValue::Simple(value) };
+                let value = if spec.kind == ColumnKind::List { CellValue::Element { path: Bytes::from_static(b"p"), value } } else { CellValue::Simple(value) };
                 let expiry = if rng.below(4) != 0 { m.liveness.and_then(|l| l.expiry) } else { expiry(&mut rng) };
                 m.cells.push(Cell { column, timestamp: if rng.below(8) == 0 { ts } else { 1000 }, expiry, value });
             }
