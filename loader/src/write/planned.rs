@@ -5,7 +5,7 @@
 //! Why: a planned row used to be a mutation, a vector of statements and a vector of values per
 //! statement, all allocated on the reader's thread and freed on the send task's. Memory freed
 //! by another thread is the allocator's slow path, and it was the largest single cost of a
-//! load. Packed, a group of thirty rows crosses threads in four allocations, and the row's
+//! load. Packed, a group of thirty rows crosses threads in six allocations, and the row's
 //! planning scratch is freed where it was made.
 
 use std::ops::Range;
