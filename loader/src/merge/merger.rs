@@ -18,7 +18,7 @@ use sstable_reader::DecoratedKey;
 
 use super::clustering::{ClusteringComparator, Position};
 use super::error::MergeError;
-use super::model::{Clustering, MergedPartition, MergedUnfiltered, RangeBound, RangeTombstone, SourcePartition, SourceUnfiltered};
+use super::model::{Clustering, MergedPartition, MergedRow, MergedUnfiltered, RangeBound, RangeTombstone, SourcePartition, SourceUnfiltered};
 use super::reconcile::{max_deletion, merge_one, merge_row, opt_supersedes, MergeOptions};
 use super::source::PartitionSource;
 use super::stats::{MergeStats, SourceStats};
@@ -140,11 +140,7 @@ impl<S: PartitionSource> PartitionMerger<S> {
             None
         } else {
             let row = merge_row(statics, deletion, &self.options, &mut self.stats)?;
-            match &row {
-                Some(_) => self.stats.rows += 1,
-                None => self.stats.rows_deleted += 1,
-            }
-            row
+            self.counted(row)
         };
         self.partition_deletion = deletion;
         self.in_partition = true;
@@ -199,16 +195,10 @@ impl<S: PartitionSource> PartitionMerger<S> {
                 match self.inputs[i].peeked.take() {
                     None => return Ok(self.close_partition()),
                     Some(SourceUnfiltered::Row(row)) => {
-                        let active = self.active_deletion();
-                        match merge_one(row, active, &self.options, &mut self.stats) {
-                            Some(row) => {
-                                self.stats.rows += 1;
-                                return Ok(Some(MergedUnfiltered::Row(row)));
-                            }
-                            None => {
-                                self.stats.rows_deleted += 1;
-                                continue;
-                            }
+                        let merged = merge_one(row, self.active_deletion(), &self.options, &mut self.stats);
+                        match self.counted(merged) {
+                            Some(row) => return Ok(Some(MergedUnfiltered::Row(row))),
+                            None => continue,
                         }
                     }
                     Some(marker) => vec![(i, marker)],
@@ -253,15 +243,10 @@ impl<S: PartitionSource> PartitionMerger<S> {
                         SourceUnfiltered::Marker(_) => None,
                     })
                     .collect();
-                match merge_row(rows, self.active_deletion(), &self.options, &mut self.stats)? {
-                    Some(row) => {
-                        self.stats.rows += 1;
-                        return Ok(Some(MergedUnfiltered::Row(row)));
-                    }
-                    None => {
-                        self.stats.rows_deleted += 1;
-                        continue;
-                    }
+                let merged = merge_row(rows, self.active_deletion(), &self.options, &mut self.stats)?;
+                match self.counted(merged) {
+                    Some(row) => return Ok(Some(MergedUnfiltered::Row(row))),
+                    None => continue,
                 }
             }
             // Markers at one position.
@@ -292,6 +277,15 @@ impl<S: PartitionSource> PartitionMerger<S> {
             }
         }
         Ok(None)
+    }
+
+    /// Counts a reconciled row: a distinct row, or one whose deletions left nothing of it.
+    fn counted(&mut self, merged: Option<MergedRow>) -> Option<MergedRow> {
+        match &merged {
+            Some(_) => self.stats.rows += 1,
+            None => self.stats.rows_deleted += 1,
+        }
+        merged
     }
 
     /// The deletion over the next row: the open range tombstone's, else the partition's.
