@@ -77,7 +77,10 @@ async fn every_row_lands_through_timeouts_overload_and_dropped_connections() {
         w.submit(m).await.expect("writer keeps going");
     }
     let summary = w.finish().await.expect("no fatal error");
-    let _ = running.finish().await;
+    // Not `running.finish()`: scylla-proxy 0.0.8 can panic there ("Worker await logic bug!")
+    // when a worker is still winding down a dropped connection. The proxy's tasks end with
+    // this test's runtime.
+    drop(running);
 
     eprintln!("{summary}");
     assert_eq!(summary.rows_written, ROWS as u64, "{summary}");
