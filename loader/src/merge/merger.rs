@@ -320,7 +320,7 @@ impl<S: PartitionSource> PartitionMerger<S> {
     }
 }
 
-/// Lower-case hex of a key, for messages.
+/// Lower-case hex of a key, for messages and watermarks.
 pub fn hex(bytes: &Bytes) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    sstable_reader::types::format::hex(bytes)
 }

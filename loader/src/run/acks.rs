@@ -3,36 +3,72 @@
 //! outcome (written, empty, or rejected into the rejects file). A row the writer aborted
 //! stops the unit there, so a resume starts again at the first unacknowledged partition.
 
-use tokio::sync::mpsc;
+
+use std::future::Future;
+
+use futures::future::{ready, BoxFuture, FutureExt};
+use futures::stream::FuturesOrdered;
+use futures::StreamExt;
 
 use super::error::UnitError;
 use super::{lock, Shared};
 use crate::plan::manifest::Watermark;
-use crate::write::{RowOutcome, RowTicket};
+use crate::write::RowOutcome;
 
-/// One entry of a unit's acknowledgement queue.
+/// One settled entry of a unit's acknowledgement queue.
 #[derive(Debug)]
 pub enum Ack {
-    /// The outcomes of a group of submitted rows, when they come.
-    Rows(RowTicket),
+    /// The outcomes of a group of submitted rows.
+    Rows(Vec<RowOutcome>),
     /// Every row of this partition was submitted before this entry.
     PartitionEnd(Watermark),
 }
 
-/// Consumes `acks` in order, advancing unit `u` of table `t` in the checkpoint.
-///
-/// # Errors
-/// [`UnitError::Aborted`] at the first row the writer did not finish.
-pub async fn acknowledge(mut acks: mpsc::UnboundedReceiver<Ack>, cp: Shared, t: usize, u: usize) -> Result<(), UnitError> {
-    while let Some(ack) = acks.recv().await {
-        match ack {
-            Ack::Rows(ticket) => {
-                if ticket.outcomes().await.contains(&RowOutcome::Aborted) {
-                    return Err(UnitError::Aborted);
-                }
-            }
-            Ack::PartitionEnd(w) => lock(&cp).advance(t, u, w)?,
-        }
+/// A unit's groups in flight and its partition ends, settled in the order they were pushed.
+/// The unit's own task polls them, so an answer from the target wakes that task and no other.
+pub struct Acks {
+    queue: FuturesOrdered<BoxFuture<'static, Ack>>,
+    cp: Shared,
+    t: usize,
+    u: usize,
+}
+
+impl Acks {
+    /// The queue of unit `u` of table `t`.
+    pub fn new(cp: Shared, t: usize, u: usize) -> Self {
+        Acks { queue: FuturesOrdered::new(), cp, t, u }
     }
-    Ok(())
+
+    /// Queues the sending of a group of rows ([`crate::write::Admitted::send`]).
+    pub fn rows(&mut self, sending: impl Future<Output = Vec<RowOutcome>> + Send + 'static) {
+        self.queue.push_back(Box::pin(sending.map(Ack::Rows)));
+    }
+
+    /// Queues a partition's end, acknowledged after every row queued before it.
+    pub fn partition_end(&mut self, w: Watermark) {
+        self.queue.push_back(Box::pin(ready(Ack::PartitionEnd(w))));
+    }
+
+    /// Settles the next entry, in order: `None` when nothing is queued, else the checkpoint
+    /// advanced by it.
+    ///
+    /// # Errors
+    /// [`UnitError::Aborted`] at the first row the writer did not finish.
+    pub async fn settle_next(&mut self) -> Option<Result<(), UnitError>> {
+        Some(match self.queue.next().await? {
+            Ack::Rows(outcomes) if outcomes.contains(&RowOutcome::Aborted) => Err(UnitError::Aborted),
+            Ack::Rows(_) => Ok(()),
+            Ack::PartitionEnd(w) => lock(&self.cp).advance(self.t, self.u, w).map_err(UnitError::from),
+        })
+    }
+
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Waits for every group still in flight, moving no watermark (after the unit failed).
+    pub async fn drain(&mut self) {
+        while self.queue.next().await.is_some() {}
+    }
 }

@@ -1,11 +1,11 @@
 //! `ksbulk run`: executes a manifest. Several units at once, each one a pipeline:
 //!
 //! ```text
-//!  blocking thread                        async task                    async task
-//!  read_unit: SSTables → merge            submit each group to the      acks: outcomes of each
-//!   → MutationBuilder → up to a batch     shared Writer (rate gate,     group, in order; at each
-//!   of rows of one route, planned and     in-flight window; unlogged ─> partition end, advance
-//!   packed ─chunks─> (Writer::plan_rows;  batches) ─tickets─>           the low-watermark
+//!  blocking thread                        async task (one per unit)
+//!  read_unit: SSTables → merge            admit each group (rate gate, in-flight window),
+//!   → MutationBuilder → up to a batch     send it (unlogged batches), and settle the
+//!   of rows of one route, planned and ──> outcomes in order (`Acks`): at each partition
+//!   packed, chunks (Writer::plan_rows;    end, advance the low-watermark
 //!   bounded channel)
 //! ```
 //!
@@ -34,7 +34,7 @@ use crate::checkpoint::{Checkpoint, ResumeFrom};
 use crate::merge::MergeStats;
 use crate::plan::manifest::UnitStatus;
 use crate::write::Writer;
-use acks::{acknowledge, Ack};
+use acks::Acks;
 use table::TableRun;
 use unit_reader::{read_unit, Fragments, UnitItem};
 
@@ -149,8 +149,8 @@ async fn save_periodically(cp: Shared, every: Duration) {
 
 type UnitResult = (usize, usize, Result<(MergeStats, Fragments), ((MergeStats, Fragments), UnitError)>);
 
-/// One unit: its reader on a blocking thread, its rows submitted here, their outcomes
-/// acknowledged by a third task that moves the watermark.
+/// One unit: its reader on a blocking thread; here, its groups admitted and sent, and their
+/// outcomes acknowledged in order, moving the watermark.
 async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: Writer, options: RunOptions) -> UnitResult {
     let resume = match lock(&cp).begin_unit(t, u) {
         Ok(ResumeFrom::Done) => return (t, u, Ok(Default::default())),
@@ -164,42 +164,63 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
     let reader_writer = writer.clone();
     let now = options.now;
     let reader = tokio::task::spawn_blocking(move || read_unit(&reader_table, u, resume.as_ref(), now, &reader_writer, &items_tx));
-    let (acks_tx, acks_rx) = mpsc::unbounded_channel::<Ack>();
-    let acker = tokio::spawn(acknowledge(acks_rx, Arc::clone(&cp), t, u));
 
-    let mut error: Option<UnitError> = None;
+    let mut acks = Acks::new(Arc::clone(&cp), t, u);
+    let error = write_items(&mut items, &mut acks, &writer, &cp, t, u).await.err();
+    drop(items); // a reader still sending stops at its next send
+    acks.drain().await;
+    let read = match reader.await {
+        Ok(r) => r,
+        Err(e) => Err(UnitError::Reader(e.to_string())),
+    };
+    let result = match (read, error) {
+        (Ok(stats), None) => Ok(stats),
+        (Ok(stats), Some(e)) => Err((stats, e)),
+        (Err(e), _) => Err((Default::default(), e)),
+    };
+    (t, u, result)
+}
+
+/// Sends the groups the reader hands over and settles their outcomes as they come, until
+/// the reader is done and every outcome is in, or the first error.
+async fn write_items(items: &mut mpsc::Receiver<Vec<UnitItem>>, acks: &mut Acks, writer: &Writer, cp: &Shared, t: usize, u: usize) -> Result<(), UnitError> {
     let mut started = false;
-    'chunks: while let Some(chunk) = items.recv().await {
+    loop {
+        let chunk = tokio::select! {
+            biased;
+            Some(settled) = acks.settle_next(), if !acks.is_empty() => {
+                settled?;
+                continue;
+            }
+            chunk = items.recv() => chunk,
+        };
+        let Some(chunk) = chunk else { break };
         for item in chunk {
             match item {
                 UnitItem::Rows(group) => {
                     if !started {
                         // Durable before the first write for counter tables (never re-applied).
-                        if let Err(e) = lock(&cp).mark_writes_started(t, u) {
-                            error = Some(e.into());
-                            break 'chunks;
-                        }
+                        lock(cp).mark_writes_started(t, u)?;
                         started = true;
                     }
-                    let _ = acks_tx.send(Ack::Rows(writer.submit_planned(group).await));
+                    let admit = writer.admit(group);
+                    tokio::pin!(admit);
+                    // Outcomes keep being settled while the window is full.
+                    let admitted = loop {
+                        tokio::select! {
+                            biased;
+                            admitted = &mut admit => break admitted,
+                            Some(settled) = acks.settle_next(), if !acks.is_empty() => settled?,
+                        }
+                    };
+                    acks.rows(admitted.send());
                 }
-                UnitItem::PartitionEnd(w) => {
-                    let _ = acks_tx.send(Ack::PartitionEnd(w));
-                }
+                UnitItem::PartitionEnd(w) => acks.partition_end(w),
             }
         }
     }
-    drop(items); // a reader still sending stops at its next send
-    drop(acks_tx);
-    let read = match reader.await {
-        Ok(r) => r,
-        Err(e) => Err(UnitError::Reader(e.to_string())),
-    };
-    let acked = acker.await.unwrap_or_else(|e| Err(UnitError::Reader(e.to_string())));
-    let result = match (read, error, acked) {
-        (Ok(stats), None, Ok(())) => Ok(stats),
-        (Ok(stats), Some(e), _) | (Ok(stats), None, Err(e)) => Err((stats, e)),
-        (Err(e), _, _) => Err((Default::default(), e)),
-    };
-    (t, u, result)
+    while let Some(settled) = acks.settle_next().await {
+        settled?;
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use sstable_reader::{DecoratedKey, ErrorKind, KeyBound, Partitioner, SSTable, TokenRange};
+use sstable_reader::{DecoratedKey, ErrorKind, KeyBound, Partitioner, SSTable, Token, TokenRange};
 use tokio::sync::mpsc;
 
 use super::error::UnitError;
@@ -76,8 +76,10 @@ struct Outbox<'a> {
     group: Vec<Mutation>,
     /// The route of the group's partitions.
     route: Option<i64>,
-    /// Ends of partitions whose last rows are in the open group: they follow it out.
-    ended: Vec<Watermark>,
+    /// The last partition whose rows are all in the open group or before it: its end
+    /// follows the group out. Ends of partitions before it add nothing, as acknowledgements
+    /// come in order, and a watermark is only formatted for the one that is sent.
+    ended: Option<(Token, Bytes)>,
 }
 
 impl Outbox<'_> {
@@ -103,8 +105,8 @@ impl Outbox<'_> {
     }
 
     /// Ends the current partition. Its end goes out after the group holding its last rows.
-    fn partition_end(&mut self, w: Watermark) -> Result<bool, UnitError> {
-        self.ended.push(w);
+    fn partition_end(&mut self, token: &Token, key: &Bytes) -> Result<bool, UnitError> {
+        self.ended = Some((token.clone(), key.clone()));
         if self.route.is_some() {
             Ok(true)
         } else {
@@ -120,11 +122,10 @@ impl Outbox<'_> {
                 return Ok(false);
             }
         }
-        let mut open = true;
-        for w in std::mem::take(&mut self.ended) {
-            open = open && self.push(UnitItem::PartitionEnd(w));
-        }
-        Ok(open)
+        Ok(match self.ended.take() {
+            Some((token, key)) => self.push(UnitItem::PartitionEnd(Watermark { token: token_text(&token), key_hex: crate::merge::merger::hex(&key) })),
+            None => true,
+        })
     }
 
     fn push(&mut self, item: UnitItem) -> bool {
@@ -160,7 +161,7 @@ pub fn read_unit(
     writer: &Writer,
     out: &mpsc::Sender<Vec<UnitItem>>,
 ) -> Result<(MergeStats, Fragments), UnitError> {
-    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS), chunk_rows: 0, writer, group: Vec::new(), route: None, ended: Vec::new() };
+    let mut outbox = Outbox { out, chunk: Vec::with_capacity(CHUNK_ITEMS), chunk_rows: 0, writer, group: Vec::new(), route: None, ended: None };
     let read = read_into(table, unit, resume_after, now, &mut outbox);
     // Rows of a partition the reader stopped in: written, never acknowledged past.
     let last = outbox.close_group();
@@ -233,8 +234,7 @@ fn read_into(table: &TableRun, unit: usize, resume_after: Option<&Watermark>, no
                 return Ok((merger.into_stats(), sent));
             }
         }
-        let watermark = Watermark { token: token_text(&partition.token), key_hex: crate::merge::merger::hex(&partition.key) };
-        if !out.partition_end(watermark)? {
+        if !out.partition_end(&partition.token, &partition.key)? {
             return Ok((merger.into_stats(), sent));
         }
     }

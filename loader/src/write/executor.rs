@@ -27,7 +27,7 @@ use tokio::sync::{oneshot, Notify};
 use super::backoff::Backoff;
 use super::batch::{batchable, requests, BatchLimits, Request, DEFAULT_BATCH_PARTITIONS, DEFAULT_BATCH_STATEMENTS};
 use super::error::{classify, ErrorClass, WriteError};
-use super::in_flight::{Aimd, InFlight};
+use super::in_flight::{Aimd, InFlight, OwnedSlot};
 use super::mutation::{Mutation, TargetTable};
 use super::planned::{PlannedGroup, PlannedRow, PlannedStatement};
 use super::rate::{AutoRate, PartitionPacer, RateGate, RateSpec, Window};
@@ -155,6 +155,43 @@ impl RowTicket {
     /// Waits for the outcome of a single submitted row.
     pub async fn outcome(self) -> RowOutcome {
         self.outcomes().await.into_iter().next().unwrap_or(RowOutcome::Aborted)
+    }
+}
+
+/// A group let through by [`Writer::admit`]; it holds its window slot until sent.
+pub struct Admitted {
+    group: PlannedGroup,
+    request: Option<Outstanding>,
+}
+
+/// A request counted by [`Writer::finish`], holding its window slot; both are given back on
+/// drop, so a request dropped unsent is not waited for.
+struct Outstanding {
+    inner: Arc<Inner>,
+    _slot: OwnedSlot,
+}
+
+impl Drop for Outstanding {
+    fn drop(&mut self) {
+        if self.inner.outstanding.fetch_sub(1, Relaxed) == 1 {
+            self.inner.idle.notify_waiters();
+        }
+    }
+}
+
+impl Admitted {
+    /// Sends the group, one request after another, and gives one outcome per row given to
+    /// [`Writer::plan_rows`], in their order.
+    pub async fn send(self) -> Vec<RowOutcome> {
+        let Admitted { group, request } = self;
+        let Some(request) = request else { return group.outcomes };
+        let written = request.inner.write_rows(&group).await;
+        drop(request);
+        let mut outcomes = group.outcomes;
+        for (row, outcome) in group.rows.iter().zip(written) {
+            outcomes[row.index] = outcome;
+        }
+        outcomes
     }
 }
 
@@ -399,12 +436,26 @@ impl Writer {
     /// Waits for the rate buckets and one window slot, then sends `group` in the background,
     /// one request after another.
     pub async fn submit_planned(&self, group: PlannedGroup) -> RowTicket {
-        let inner = &self.inner;
+        let admitted = self.admit(group).await;
         let (tx, rx) = oneshot::channel();
-        let ticket = RowTicket { rows: group.len(), outcomes: rx };
+        let ticket = RowTicket { rows: admitted.group.len(), outcomes: rx };
+        if admitted.request.is_none() {
+            let _ = tx.send(admitted.group.outcomes);
+        } else {
+            tokio::spawn(async move {
+                let _ = tx.send(admitted.send().await);
+            });
+        }
+        ticket
+    }
+
+    /// Waits until `group` may be sent: the partitions' pacer (Keyspaces limits only), the row
+    /// and write-unit buckets, then one slot of the in-flight window, held until the group's
+    /// [`Admitted::send`] ends. A group with nothing to send takes no slot.
+    pub async fn admit(&self, group: PlannedGroup) -> Admitted {
+        let inner = &self.inner;
         if group.rows.is_empty() {
-            let _ = tx.send(group.outcomes);
-            return ticket;
+            return Admitted { group, request: None };
         }
         // Each partition first: rows held back for a hot partition must not sit on tokens of
         // the global buckets meanwhile.
@@ -422,20 +473,7 @@ impl Writer {
         inner.rate.admit(group.rows.len() as u32, write_units).await;
         let slot = inner.in_flight.acquire_owned().await;
         inner.outstanding.fetch_add(1, Relaxed);
-        let task_inner = Arc::clone(inner);
-        tokio::spawn(async move {
-            let written = task_inner.write_rows(&group).await;
-            drop(slot);
-            let mut outcomes = group.outcomes;
-            for (row, outcome) in group.rows.iter().zip(written) {
-                outcomes[row.index] = outcome;
-            }
-            let _ = tx.send(outcomes);
-            if task_inner.outstanding.fetch_sub(1, Relaxed) == 1 {
-                task_inner.idle.notify_waiters();
-            }
-        });
-        ticket
+        Admitted { group, request: Some(Outstanding { inner: Arc::clone(inner), _slot: slot }) }
     }
 
     /// Writes one row and waits for its outcome.

@@ -34,6 +34,6 @@ pub mod ttl;
 pub mod value;
 
 pub use error::WriteError;
-pub use executor::{RowOutcome, RowTicket, Writer, WriterConfig};
+pub use executor::{Admitted, RowOutcome, RowTicket, Writer, WriterConfig};
 pub use planned::PlannedGroup;
 pub use mutation::{Cell, CellValue, ColumnKind, ColumnSpec, Deletion, Expiry, Liveness, Mutation, RangeBound, TargetTable};

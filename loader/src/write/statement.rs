@@ -689,9 +689,7 @@ fn udt_field(path: &[u8], nfields: usize) -> Option<u16> {
 pub fn hex(b: &[u8]) -> String {
     let mut s = String::with_capacity(2 + b.len() * 2);
     s.push_str("0x");
-    for x in b {
-        s.push_str(&format!("{x:02x}"));
-    }
+    sstable_reader::types::format::push_hex(&mut s, b);
     s
 }
 
