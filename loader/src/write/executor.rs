@@ -29,7 +29,7 @@ use super::batch::{batchable, requests, BatchLimits, Request, DEFAULT_BATCH_PART
 use super::error::{classify, ErrorClass, WriteError};
 use super::in_flight::{Aimd, InFlight, OwnedSlot};
 use super::mutation::{Mutation, TargetTable};
-use super::planned::{PlannedGroup, PlannedRow, PlannedStatement};
+use super::planned::{GroupPool, PlannedGroup, PlannedRow, PlannedStatement};
 use super::rate::{AutoRate, PartitionPacer, RateGate, RateSpec, Window};
 use super::rejects::{RejectReason, RejectRecord, RejectsFile};
 use super::row_size::KEYSPACES_PARTITION_WRITE_UNITS_PER_SECOND;
@@ -183,14 +183,14 @@ impl Admitted {
     /// Sends the group, one request after another, and gives one outcome per row given to
     /// [`Writer::plan_rows`], in their order.
     pub async fn send(self) -> Vec<RowOutcome> {
-        let Admitted { group, request } = self;
+        let Admitted { mut group, request } = self;
         let Some(request) = request else { return group.outcomes };
         let written = request.inner.write_rows(&group).await;
-        drop(request);
-        let mut outcomes = group.outcomes;
+        let mut outcomes = std::mem::take(&mut group.outcomes);
         for (row, outcome) in group.rows.iter().zip(written) {
             outcomes[row.index] = outcome;
         }
+        request.inner.groups.give_back(group);
         outcomes
     }
 }
@@ -242,6 +242,7 @@ struct Inner {
     /// Batches by the shape ids of their statements: most batches of a load repeat a few
     /// layouts, so each is built (and its statements' handles cloned) once.
     batches: Mutex<FxHashMap<Vec<u32>, Arc<Batch>>>,
+    groups: GroupPool,
     in_flight: Arc<InFlight>,
     rate: RateGate,
     /// Per-partition write-unit pacing, under Keyspaces limits only.
@@ -290,6 +291,7 @@ impl Writer {
             session,
             shapes: RwLock::new(ShapeRegistry::default()),
             batches: Mutex::new(FxHashMap::default()),
+            groups: GroupPool::default(),
             in_flight: Arc::new(InFlight::new(aimd)),
             rate: RateGate::new(rows_rate, cfg.write_units_per_second),
             partitions: cfg.plan.keyspaces_limits.then(|| PartitionPacer::new(cfg.partition_write_units_per_second)),
@@ -397,7 +399,7 @@ impl Writer {
         inner.check_running()?;
         inner.stats.rows_received.fetch_add(rows.len() as u64, Relaxed);
         let now = now_millis();
-        let mut group = PlannedGroup::new(rows.len(), route);
+        let mut group = inner.groups.take(rows.len(), route);
         let mut last = LastShape::default();
         let mut deletions_skipped = 0;
         for (i, m) in rows.into_iter().enumerate() {

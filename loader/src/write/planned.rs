@@ -139,6 +139,18 @@ impl PlannedGroup {
         }
     }
 
+    /// Empties the group for `rows` other rows, keeping its buffers.
+    fn reset(&mut self, rows: usize, route: Option<i64>) {
+        self.outcomes.clear();
+        self.outcomes.resize(rows, RowOutcome::Written);
+        self.rows.clear();
+        self.route = route;
+        self.statements.clear();
+        self.values.clear();
+        self.bytes.clear();
+        self.tables.clear();
+    }
+
     /// Rows in the group (sent or not).
     pub fn len(&self) -> usize {
         self.outcomes.len()
@@ -286,6 +298,47 @@ impl PlannedGroup {
     /// The values `statement` binds, for the driver.
     pub fn values_of<'g>(&'g self, statement: &PlannedStatement) -> StatementValues<'g> {
         StatementValues { group: self, values: &self.values[statement.values.start as usize..statement.values.end as usize] }
+    }
+}
+
+/// Spent groups whose buffers later groups reuse. A group is filled on a unit reader's
+/// thread and dropped on one of the runtime's, and memory freed on another thread than the
+/// one that took it is the allocator's slow path, on both sides.
+#[derive(Debug)]
+pub struct GroupPool {
+    spare: crossbeam_queue::ArrayQueue<PlannedGroup>,
+}
+
+/// Groups kept for reuse: about the window's worth.
+const POOLED_GROUPS: usize = 512;
+
+/// A group whose bytes grew past this (a rare large row) is dropped rather than kept.
+const MAX_POOLED_BYTES: usize = 64 * 1024;
+
+impl Default for GroupPool {
+    fn default() -> Self {
+        GroupPool { spare: crossbeam_queue::ArrayQueue::new(POOLED_GROUPS) }
+    }
+}
+
+impl GroupPool {
+    /// An empty group for `rows` submitted rows: a spent group's buffers when one is spare.
+    pub fn take(&self, rows: usize, route: Option<i64>) -> PlannedGroup {
+        match self.spare.pop() {
+            Some(mut group) => {
+                group.reset(rows, route);
+                group
+            }
+            None => PlannedGroup::new(rows, route),
+        }
+    }
+
+    /// Keeps `group`'s buffers for a later [`GroupPool::take`], unless they grew large or
+    /// enough are kept.
+    pub fn give_back(&self, group: PlannedGroup) {
+        if group.bytes.capacity() <= MAX_POOLED_BYTES {
+            let _ = self.spare.push(group);
+        }
     }
 }
 
