@@ -449,6 +449,26 @@ mod tests {
         assert!((99..=101).contains(&ttl), "seconds left when serialized: {ttl}");
     }
 
+    #[test]
+    fn a_pooled_group_starts_as_empty_as_a_new_one() {
+        let t = table();
+        let raw = |b: &'static [u8]| BoundValue::Raw(Bytes::from_static(b));
+        let st = Statement { shape: Shape::Insert { columns: vec![0], ttl: false, clustering: true }, values: vec![raw(b"k1"), raw(b"k2"), raw(b"C"), raw(b"v")], write_units: 1 };
+        let pool = GroupPool::default();
+        let mut g = pool.take(2, Some(1));
+        g.push(1, &mutation(&t, [b"k1", b"k2"]), vec![st], 10, |_, _| (0, true));
+        g.outcomes[0] = RowOutcome::Empty;
+        let buffer = g.bytes.as_ptr();
+        pool.give_back(g);
+        let reused = pool.take(3, None);
+        assert_eq!(reused, PlannedGroup::new(3, None));
+        assert_eq!(reused.bytes.as_ptr(), buffer, "the spent group's buffers were taken");
+        let mut big = PlannedGroup::new(1, None);
+        big.bytes.reserve(MAX_POOLED_BYTES + 1);
+        pool.give_back(big);
+        assert!(pool.spare.is_empty(), "a grown buffer is not kept");
+    }
+
     /// A little deterministic generator (no dependency for one test).
     struct Lcg(u64);
 
