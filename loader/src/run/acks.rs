@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use futures::future::{ready, BoxFuture, FutureExt};
+use futures::future::{ready, Either, FutureExt, Map, Ready};
 use futures::stream::FuturesOrdered;
 use futures::StreamExt;
 
@@ -24,29 +24,32 @@ pub enum Ack {
     PartitionEnd(Watermark),
 }
 
+/// A queued group being sent (`F`, [`crate::write::Admitted::send`]), or a partition end.
+type Entry<F> = Either<Map<F, fn(Vec<RowOutcome>) -> Ack>, Ready<Ack>>;
+
 /// A unit's groups in flight and its partition ends, settled in the order they were pushed.
 /// The unit's own task polls them, so an answer from the target wakes that task and no other.
-pub struct Acks {
-    queue: FuturesOrdered<BoxFuture<'static, Ack>>,
+pub struct Acks<F: Future<Output = Vec<RowOutcome>>> {
+    queue: FuturesOrdered<Entry<F>>,
     cp: Shared,
     t: usize,
     u: usize,
 }
 
-impl Acks {
+impl<F: Future<Output = Vec<RowOutcome>>> Acks<F> {
     /// The queue of unit `u` of table `t`.
     pub fn new(cp: Shared, t: usize, u: usize) -> Self {
         Acks { queue: FuturesOrdered::new(), cp, t, u }
     }
 
     /// Queues the sending of a group of rows ([`crate::write::Admitted::send`]).
-    pub fn rows(&mut self, sending: impl Future<Output = Vec<RowOutcome>> + Send + 'static) {
-        self.queue.push_back(Box::pin(sending.map(Ack::Rows)));
+    pub fn rows(&mut self, sending: F) {
+        self.queue.push_back(Either::Left(sending.map(Ack::Rows as fn(_) -> Ack)));
     }
 
     /// Queues a partition's end, acknowledged after every row queued before it.
     pub fn partition_end(&mut self, w: Watermark) {
-        self.queue.push_back(Box::pin(ready(Ack::PartitionEnd(w))));
+        self.queue.push_back(Either::Right(ready(Ack::PartitionEnd(w))));
     }
 
     /// Settles the next entry, in order: `None` when nothing is queued, else the checkpoint

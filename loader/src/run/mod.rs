@@ -21,6 +21,7 @@ mod summary;
 pub mod table;
 pub mod unit_reader;
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,7 +34,7 @@ pub use summary::{FailedUnit, RunSummary};
 use crate::checkpoint::{Checkpoint, ResumeFrom};
 use crate::merge::MergeStats;
 use crate::plan::manifest::UnitStatus;
-use crate::write::Writer;
+use crate::write::{Admitted, RowOutcome, Writer};
 use acks::Acks;
 use table::TableRun;
 use unit_reader::{read_unit, Fragments, UnitItem};
@@ -166,7 +167,7 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
     let reader = tokio::task::spawn_blocking(move || read_unit(&reader_table, u, resume.as_ref(), now, &reader_writer, &items_tx));
 
     let mut acks = Acks::new(Arc::clone(&cp), t, u);
-    let error = write_items(&mut items, &mut acks, &writer, &cp, t, u).await.err();
+    let error = write_items(&mut items, &mut acks, &writer, &cp, t, u, Admitted::send).await.err();
     drop(items); // a reader still sending stops at its next send
     acks.drain().await;
     let read = match reader.await {
@@ -182,8 +183,18 @@ async fn run_unit(table: Arc<TableRun>, t: usize, u: usize, cp: Shared, writer: 
 }
 
 /// Sends the groups the reader hands over and settles their outcomes as they come, until
-/// the reader is done and every outcome is in, or the first error.
-async fn write_items(items: &mut mpsc::Receiver<Vec<UnitItem>>, acks: &mut Acks, writer: &Writer, cp: &Shared, t: usize, u: usize) -> Result<(), UnitError> {
+/// the reader is done and every outcome is in, or the first error. `send` is
+/// [`Admitted::send`], passed in so that the type of its future can be named (`F`): the queue
+/// then holds the futures themselves, not a box of each.
+async fn write_items<F: Future<Output = Vec<RowOutcome>>>(
+    items: &mut mpsc::Receiver<Vec<UnitItem>>,
+    acks: &mut Acks<F>,
+    writer: &Writer,
+    cp: &Shared,
+    t: usize,
+    u: usize,
+    send: fn(Admitted) -> F,
+) -> Result<(), UnitError> {
     let mut started = false;
     loop {
         let chunk = tokio::select! {
@@ -213,7 +224,7 @@ async fn write_items(items: &mut mpsc::Receiver<Vec<UnitItem>>, acks: &mut Acks,
                             Some(settled) = acks.settle_next(), if !acks.is_empty() => settled?,
                         }
                     };
-                    acks.rows(admitted.send());
+                    acks.rows(send(admitted));
                 }
                 UnitItem::PartitionEnd(w) => acks.partition_end(w),
             }
