@@ -9,6 +9,7 @@ mod atomic;
 pub use atomic::write_atomic;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sstable_reader::Component;
@@ -94,6 +95,60 @@ pub struct Checkpoint {
     pub manifest: Manifest,
     last_save: Instant,
     dirty: bool,
+    /// Number of the last snapshot taken.
+    taken: u64,
+    saves: Arc<Mutex<Saves>>,
+}
+
+/// What became of the snapshots of one checkpoint, shared with them.
+#[derive(Debug, Default)]
+struct Saves {
+    /// Number of the newest snapshot on disk.
+    written: u64,
+    /// Whether the last write failed (the next due save is then made whatever changed).
+    failed: bool,
+}
+
+/// The manifest serialized at one instant, to be written without holding the checkpoint,
+/// as the file's fsyncs take milliseconds ([`Snapshot::write`]).
+#[derive(Debug)]
+#[must_use = "a snapshot is saved only once written"]
+pub struct Snapshot {
+    path: PathBuf,
+    number: u64,
+    json: Vec<u8>,
+    saves: Arc<Mutex<Saves>>,
+}
+
+impl Snapshot {
+    /// The manifest file it is for.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Replaces the manifest file with the snapshot (atomically), unless a newer snapshot of
+    /// the same checkpoint was written first: snapshots written on other threads may finish
+    /// out of order, and an older one must never overwrite a newer watermark.
+    ///
+    /// # Errors
+    /// [`CheckpointError::Io`].
+    pub fn write(self) -> Result<(), CheckpointError> {
+        let mut saves = self.saves.lock().unwrap_or_else(|e| e.into_inner());
+        if saves.written >= self.number {
+            return Ok(());
+        }
+        match write_atomic(&self.path, &self.json) {
+            Ok(()) => {
+                saves.written = self.number;
+                saves.failed = false;
+                Ok(())
+            }
+            Err(source) => {
+                saves.failed = true;
+                Err(CheckpointError::Io { path: self.path, source })
+            }
+        }
+    }
 }
 
 impl Checkpoint {
@@ -102,7 +157,7 @@ impl Checkpoint {
     /// # Errors
     /// [`CheckpointError::Io`] when it cannot be written.
     pub fn create(path: impl AsRef<Path>, manifest: Manifest) -> Result<Checkpoint, CheckpointError> {
-        let mut cp = Checkpoint { path: path.as_ref().to_path_buf(), manifest, last_save: Instant::now(), dirty: true };
+        let mut cp = Checkpoint { path: path.as_ref().to_path_buf(), manifest, last_save: Instant::now(), dirty: true, taken: 0, saves: Arc::default() };
         cp.save()?;
         Ok(cp)
     }
@@ -123,7 +178,7 @@ impl Checkpoint {
             return Err(CheckpointError::Format { path, found: u32::try_from(format).unwrap_or(u32::MAX) });
         }
         let manifest = serde_json::from_slice(&bytes).map_err(|source| CheckpointError::Parse { path: path.clone(), source })?;
-        Ok(Checkpoint { path, manifest, last_save: Instant::now(), dirty: false })
+        Ok(Checkpoint { path, manifest, last_save: Instant::now(), dirty: false, taken: 0, saves: Arc::default() })
     }
 
     /// The manifest's path.
@@ -136,11 +191,33 @@ impl Checkpoint {
     /// # Errors
     /// [`CheckpointError::Io`].
     pub fn save(&mut self) -> Result<(), CheckpointError> {
+        self.snapshot()?.write()
+    }
+
+    /// The manifest as it is now, to be written by [`Snapshot::write`]; the checkpoint counts
+    /// as saved from here on.
+    ///
+    /// # Errors
+    /// [`CheckpointError::Io`] when the manifest cannot be serialized.
+    pub fn snapshot(&mut self) -> Result<Snapshot, CheckpointError> {
         let json = serde_json::to_vec_pretty(&self.manifest).map_err(|e| CheckpointError::Io { path: self.path.clone(), source: e.into() })?;
-        write_atomic(&self.path, &json).map_err(|source| CheckpointError::Io { path: self.path.clone(), source })?;
+        self.taken += 1;
         self.last_save = Instant::now();
         self.dirty = false;
-        Ok(())
+        Ok(Snapshot { path: self.path.clone(), number: self.taken, json, saves: Arc::clone(&self.saves) })
+    }
+
+    /// A snapshot if something changed (or the last write failed) and `every` has passed
+    /// since the last one.
+    ///
+    /// # Errors
+    /// As [`Checkpoint::snapshot`].
+    pub fn snapshot_if_due(&mut self, every: Duration) -> Result<Option<Snapshot>, CheckpointError> {
+        let failed = self.saves.lock().unwrap_or_else(|e| e.into_inner()).failed;
+        if (self.dirty || failed) && self.last_save.elapsed() >= every {
+            return self.snapshot().map(Some);
+        }
+        Ok(None)
     }
 
     /// Saves if something changed and `every` has passed since the last save.
@@ -148,11 +225,10 @@ impl Checkpoint {
     /// # Errors
     /// [`CheckpointError::Io`].
     pub fn save_if_due(&mut self, every: Duration) -> Result<bool, CheckpointError> {
-        if self.dirty && self.last_save.elapsed() >= every {
-            self.save()?;
-            return Ok(true);
+        match self.snapshot_if_due(every)? {
+            Some(snapshot) => snapshot.write().map(|()| true),
+            None => Ok(false),
         }
-        Ok(false)
     }
 
     /// Checks every source file against the plan: each component's size, and Data.db's
@@ -231,23 +307,25 @@ impl Checkpoint {
         Ok(from)
     }
 
-    /// Records that writes of the unit are about to be sent, and saves at once for counter
-    /// tables (the flag must be durable before any increment can land).
+    /// Records that writes of the unit are about to be sent. For counter tables it returns
+    /// the snapshot that must be written before any of them is: the flag must be durable
+    /// before an increment can land.
     ///
     /// # Errors
-    /// [`CheckpointError::Io`] when the save fails (then nothing must be sent).
-    pub fn mark_writes_started(&mut self, table: usize, unit: usize) -> Result<(), CheckpointError> {
+    /// [`CheckpointError::NoSuchUnit`], or [`CheckpointError::Io`] when the snapshot cannot
+    /// be made (then nothing must be sent).
+    pub fn mark_writes_started(&mut self, table: usize, unit: usize) -> Result<Option<Snapshot>, CheckpointError> {
         let counter = self.manifest.tables.get(table).is_some_and(|t| t.counter);
         let u = self.unit_mut(table, unit)?;
         if u.writes_started {
-            return Ok(());
+            return Ok(None);
         }
         u.writes_started = true;
         self.dirty = true;
         if counter {
-            self.save()?;
+            return self.snapshot().map(Some);
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Moves the unit's low-watermark: every partition up to and including this one is

@@ -167,7 +167,7 @@ fn resume_continues_after_the_low_watermark() {
     let path = tmp.path().join("plan.json");
     let mut cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", false, true)).unwrap();
     assert_eq!(cp.begin_unit(0, 0).unwrap(), ResumeFrom::Start);
-    cp.mark_writes_started(0, 0).unwrap();
+    assert!(cp.mark_writes_started(0, 0).unwrap().is_none(), "no save needed before writes of a regular table");
     let w = Watermark { token: "-5".into(), key_hex: "0001".into() };
     cp.advance(0, 0, w.clone()).unwrap();
     assert!(cp.save_if_due(Duration::ZERO).unwrap());
@@ -185,6 +185,39 @@ fn resume_continues_after_the_low_watermark() {
 }
 
 #[test]
+fn an_older_snapshot_written_late_does_not_overwrite_a_newer_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = fixture(tmp.path());
+    let path = tmp.path().join("plan.json");
+    let mut cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", false, true)).unwrap();
+    cp.begin_unit(0, 0).unwrap();
+    let older = cp.snapshot().unwrap();
+    let w = Watermark { token: "-5".into(), key_hex: "0001".into() };
+    cp.advance(0, 0, w.clone()).unwrap();
+    let newer = cp.snapshot().unwrap();
+    newer.write().unwrap();
+    older.write().unwrap();
+    assert_eq!(Checkpoint::load(&path).unwrap().begin_unit(0, 0).unwrap(), ResumeFrom::After(w), "the newer watermark stays");
+}
+
+#[test]
+fn a_failed_write_is_retried_at_the_next_due_save() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = fixture(tmp.path());
+    let path = tmp.path().join("plan.json");
+    let mut cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", false, true)).unwrap();
+    cp.begin_unit(0, 0).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap(); // the rename over it fails
+    assert!(cp.snapshot().unwrap().write().is_err());
+    std::fs::remove_dir(&path).unwrap();
+    let again = cp.snapshot_if_due(Duration::ZERO).unwrap().expect("nothing changed, but the last write failed");
+    again.write().unwrap();
+    assert!(cp.snapshot_if_due(Duration::ZERO).unwrap().is_none());
+    assert_eq!(Checkpoint::load(&path).unwrap().manifest.tables[0].units[0].status, UnitStatus::Running);
+}
+
+#[test]
 fn a_partly_written_counter_unit_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = fixture(tmp.path());
@@ -193,7 +226,7 @@ fn a_partly_written_counter_unit_is_refused() {
     cp.begin_unit(0, 0).unwrap();
     // Not yet written anything: a restart may start it again.
     assert_eq!(Checkpoint::load(&path).unwrap().begin_unit(0, 0).unwrap(), ResumeFrom::Start);
-    cp.mark_writes_started(0, 0).unwrap(); // saved at once for counters
+    cp.mark_writes_started(0, 0).unwrap().expect("a counter unit is saved before its writes").write().unwrap();
     drop(cp); // killed
     let mut again = Checkpoint::load(&path).unwrap();
     let err = again.begin_unit(0, 0).unwrap_err();

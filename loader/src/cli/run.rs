@@ -29,6 +29,11 @@ pub struct RunArgs {
     /// Rows buffered between each unit's reader and the writer.
     #[arg(long, default_value_t = 512)]
     pub buffered_rows: usize,
+    /// Threads sending requests and handling answers (units' readers have threads of their
+    /// own). One keeps every answer on the thread that sent the request, which costs least;
+    /// more only help a client whose one sending thread is busy (a fast target, small rows).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub io_threads: u16,
     /// Connection to the target.
     #[command(flatten)]
     pub conn: ConnArgs,

@@ -18,7 +18,13 @@ use crate::write::{Writer, WriterConfig};
 
 /// Runs `ksbulk run`.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    // One I/O thread: the runtime is this thread. A wake-up passed between threads (an
+    // answer read on one, its sender waiting on another) cost more than the work it woke for.
+    let rt = match args.io_threads {
+        1 => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        n => tokio::runtime::Builder::new_multi_thread().worker_threads(usize::from(n)).enable_all().build(),
+    }
+    .context("starting the async runtime")?;
     rt.block_on(load(args))
 }
 

@@ -31,7 +31,7 @@ use tokio::task::JoinSet;
 pub use error::{RunError, UnitError};
 pub use summary::{FailedUnit, RunSummary};
 
-use crate::checkpoint::{Checkpoint, ResumeFrom};
+use crate::checkpoint::{Checkpoint, CheckpointError, ResumeFrom, Snapshot};
 use crate::merge::MergeStats;
 use crate::plan::manifest::UnitStatus;
 use crate::write::{Admitted, RowOutcome, Writer};
@@ -122,11 +122,14 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
                 guard.fail_unit(t, u, error.to_string())?;
             }
         }
-        guard.save()?;
+        let snapshot = guard.snapshot()?;
+        drop(guard);
+        write_snapshot(snapshot).await?;
     }
     saver.abort();
     let write = writer.finish().await;
-    lock(&cp).save()?;
+    let snapshot = lock(&cp).snapshot()?;
+    write_snapshot(snapshot).await?;
     let write = write?;
     Ok(RunSummary::new(&merge, rows_read, fragments, write, done, already_done, failed, started.elapsed()))
 }
@@ -142,9 +145,26 @@ fn add_unit(merge: &mut MergeStats, rows_read: &mut u64, mut unit: MergeStats) {
 async fn save_periodically(cp: Shared, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
-        if let Err(e) = lock(&cp).save_if_due(every) {
+        let due = lock(&cp).snapshot_if_due(every);
+        let saved = match due {
+            Ok(Some(snapshot)) => write_snapshot(snapshot).await,
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = saved {
             tracing::warn!("checkpoint save failed (will retry): {e}");
         }
+    }
+}
+
+/// Writes `snapshot` on a blocking thread, so the runtime's thread never waits on an fsync
+/// (the checkpoint itself is not held meanwhile).
+async fn write_snapshot(snapshot: Snapshot) -> Result<(), CheckpointError> {
+    let path = snapshot.path().to_path_buf();
+    match tokio::task::spawn_blocking(move || snapshot.write()).await {
+        Ok(written) => written,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(CheckpointError::Io { path, source: std::io::Error::other(e) }),
     }
 }
 
@@ -211,7 +231,10 @@ async fn write_items<F: Future<Output = Vec<RowOutcome>>>(
                 UnitItem::Rows(group) => {
                     if !started {
                         // Durable before the first write for counter tables (never re-applied).
-                        lock(cp).mark_writes_started(t, u)?;
+                        let snapshot = lock(cp).mark_writes_started(t, u)?;
+                        if let Some(snapshot) = snapshot {
+                            write_snapshot(snapshot).await?;
+                        }
                         started = true;
                     }
                     let admit = writer.admit(group);

@@ -102,12 +102,30 @@ async fn take(bucket: &DefaultDirectRateLimiter, n: u32) {
                 Ok(Ok(())) => break,
                 // Waits on the runtime's own timer: governor's async wait runs a timer thread of
                 // its own, woken and waking for every wait (a fifth of the CPU of a paced run).
-                Ok(Err(not_until)) => tokio::time::sleep(not_until.wait_time_from(bucket.clock().now())).await,
+                Ok(Err(not_until)) => sleep_ticks(Instant::now() + not_until.wait_time_from(bucket.clock().now())).await,
                 Err(e) => bite = e.0.max(1),
             }
         }
         left -= bite;
     }
+}
+
+/// Rate waits end on a multiple of this tick, so that the waiting groups wake together.
+/// Waiting each for its own tokens, every group would wake the runtime on its own (thousands
+/// of times a second when paced), and a wake-up costs more than sending the group. Tokens
+/// keep accruing meanwhile (the buckets hold a twentieth of a second), so the rate is kept;
+/// it is only let through in steps of a tick.
+pub const WAIT_TICK: Duration = Duration::from_millis(5);
+
+/// Sleeps until `deadline`, rounded up to the next [`WAIT_TICK`] of the process's clock.
+async fn sleep_ticks(deadline: Instant) {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let origin = *ORIGIN.get_or_init(Instant::now);
+    let tick = WAIT_TICK.as_nanos();
+    let since = deadline.saturating_duration_since(origin).as_nanos();
+    let ticks = since.div_ceil(tick);
+    let at = origin + Duration::from_nanos(u64::try_from(ticks * tick).unwrap_or(u64::MAX));
+    tokio::time::sleep_until(at.into()).await;
 }
 
 /// Keeps each partition under `per_second` write units per second (Keyspaces throttles a
@@ -183,7 +201,7 @@ impl PartitionPacer {
         let now = Instant::now();
         let ready = self.reserve_at(partition, write_units, now);
         if ready > now {
-            tokio::time::sleep_until(ready.into()).await;
+            sleep_ticks(ready).await;
         }
     }
 
