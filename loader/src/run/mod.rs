@@ -105,25 +105,26 @@ pub async fn run_manifest(checkpoint: Checkpoint, writer: &Writer, options: &Run
         }
         let Some(joined) = running.join_next().await else { break };
         let (t, u, result) = joined.map_err(|e| RunError::UnitTask(e.to_string()))?;
-        let mut guard = lock(&cp);
-        match result {
-            Ok((stats, sent)) => {
-                add_unit(&mut merge, &mut rows_read, stats);
-                fragments.add(&sent);
-                guard.finish_unit(t, u)?;
-                done += 1;
+        let snapshot = {
+            let mut guard = lock(&cp);
+            match result {
+                Ok((stats, sent)) => {
+                    add_unit(&mut merge, &mut rows_read, stats);
+                    fragments.add(&sent);
+                    guard.finish_unit(t, u)?;
+                    done += 1;
+                }
+                Err(((stats, sent), error)) => {
+                    add_unit(&mut merge, &mut rows_read, stats);
+                    fragments.add(&sent);
+                    let unit = &guard.manifest.tables[t].units[u];
+                    tracing::error!(table = %tables[t].plan.name(), unit = unit.id, "unit failed: {error}");
+                    failed.push(FailedUnit { table: tables[t].plan.name(), unit: unit.id, range: format!("({}, {}]", unit.start, unit.end), error: error.to_string() });
+                    guard.fail_unit(t, u, error.to_string())?;
+                }
             }
-            Err(((stats, sent), error)) => {
-                add_unit(&mut merge, &mut rows_read, stats);
-                fragments.add(&sent);
-                let unit = &guard.manifest.tables[t].units[u];
-                tracing::error!(table = %tables[t].plan.name(), unit = unit.id, "unit failed: {error}");
-                failed.push(FailedUnit { table: tables[t].plan.name(), unit: unit.id, range: format!("({}, {}]", unit.start, unit.end), error: error.to_string() });
-                guard.fail_unit(t, u, error.to_string())?;
-            }
-        }
-        let snapshot = guard.snapshot()?;
-        drop(guard);
+            guard.snapshot()?
+        };
         write_snapshot(snapshot).await?;
     }
     saver.abort();
