@@ -8,6 +8,7 @@
 //! become [`Deletion`]s that the write stage sends or skips. Counter cells carry the sum of
 //! their context's shards.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use sstable_reader::data::LivenessInfo;
 use sstable_reader::types::{composite_components, counter_total};
 
 use super::mutation::{Cell, CellValue, Deletion, Expiry, Liveness, Mutation, RangeBound, TargetTable};
-use crate::merge::{CellKind, MergedCell, MergedPartition, MergedRow, RangeTombstone};
+use crate::merge::{CellKind, Column, MergedCell, MergedPartition, MergedRow, RangeTombstone};
 
 /// A merged row that cannot be expressed as a mutation of the target table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,7 +48,15 @@ pub struct MutationBuilder {
     table: Arc<TargetTable>,
     statics: FxHashMap<String, usize>,
     regulars: FxHashMap<String, usize>,
+    /// Target column of each source column met so far, by the source's `Arc<Column>` (held,
+    /// so its address is not reused): the rows of an SSTable repeat a few columns, whose
+    /// names are then not hashed and compared for every cell.
+    seen: RefCell<Vec<(Arc<Column>, Option<usize>)>>,
 }
+
+/// Source columns remembered by [`MutationBuilder::target_column`]; past it, names are
+/// looked up every time (a unit reads a few SSTables of one table, so this is not reached).
+const SEEN_COLUMNS: usize = 256;
 
 impl MutationBuilder {
     /// A builder for `table`.
@@ -57,7 +66,21 @@ impl MutationBuilder {
         for (i, c) in table.columns.iter().enumerate() {
             if c.is_static { &mut statics } else { &mut regulars }.insert(c.name.clone(), i);
         }
-        MutationBuilder { table, statics, regulars }
+        MutationBuilder { table, statics, regulars, seen: RefCell::default() }
+    }
+
+    /// The target column of `column`, if the target has it.
+    fn target_column(&self, column: &Arc<Column>) -> Option<usize> {
+        let mut seen = self.seen.borrow_mut();
+        if let Some((_, index)) = seen.iter().find(|(c, _)| Arc::ptr_eq(c, column)) {
+            return *index;
+        }
+        let columns = if column.is_static { &self.statics } else { &self.regulars };
+        let index = columns.get(&*column.name).copied();
+        if seen.len() < SEEN_COLUMNS {
+            seen.push((Arc::clone(column), index));
+        }
+        index
     }
 
     /// The target table.
@@ -115,7 +138,7 @@ impl MutationBuilder {
         }
         for cell in row.cells {
             // Columns the target does not have were already dropped (and counted) by the merge.
-            let Some(&index) = columns.get(&*cell.column.name) else { continue };
+            let Some(index) = (if cell.column.is_static == is_static { self.target_column(&cell.column) } else { columns.get(&*cell.column.name).copied() }) else { continue };
             if cell.kind == CellKind::Tombstone {
                 m.deletions.push(match cell.path {
                     Some(path) => Deletion::Element { column: index, path, timestamp: cell.timestamp },
