@@ -11,6 +11,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use sstable_reader::{DecoratedKey, ErrorKind, KeyBound, Partitioner, SSTable, Token, TokenRange};
 use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TrySendError;
 
 use super::error::UnitError;
 use super::table::TableRun;
@@ -142,7 +143,19 @@ impl Outbox<'_> {
         }
         let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK_ITEMS));
         self.chunk_rows = 0;
-        self.out.blocking_send(chunk).is_ok()
+        match self.out.try_send(chunk) {
+            Ok(()) => true,
+            Err(TrySendError::Closed(_)) => false,
+            Err(TrySendError::Full(chunk)) => {
+                // Waits for half the channel to drain, not for one slot: this thread then
+                // wakes once per few chunks, and each wake-up costs it its caches.
+                let room = (self.out.max_capacity() / 2).max(1);
+                match futures::executor::block_on(self.out.reserve_many(room)) {
+                    Ok(mut permits) => permits.next().map(|permit| permit.send(chunk)).is_some(),
+                    Err(_) => false,
+                }
+            }
+        }
     }
 }
 
