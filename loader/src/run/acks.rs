@@ -3,7 +3,6 @@
 //! outcome (written, empty, or rejected into the rejects file). A row the writer aborted
 //! stops the unit there, so a resume starts again at the first unacknowledged partition.
 
-
 use std::future::Future;
 
 use futures::future::{ready, Either, FutureExt, Map, Ready};

@@ -138,7 +138,10 @@ impl MutationBuilder {
         }
         for cell in row.cells {
             // Columns the target does not have were already dropped (and counted) by the merge.
-            let Some(index) = (if cell.column.is_static == is_static { self.target_column(&cell.column) } else { columns.get(&*cell.column.name).copied() }) else { continue };
+            // A cell's column is of its row's kind (static or not) in any SSTable; the name
+            // lookup stays for one that would not be.
+            let index = if cell.column.is_static == is_static { self.target_column(&cell.column) } else { columns.get(&*cell.column.name).copied() };
+            let Some(index) = index else { continue };
             if cell.kind == CellKind::Tombstone {
                 m.deletions.push(match cell.path {
                     Some(path) => Deletion::Element { column: index, path, timestamp: cell.timestamp },

@@ -309,7 +309,9 @@ pub struct GroupPool {
     spare: crossbeam_queue::ArrayQueue<PlannedGroup>,
 }
 
-/// Groups kept for reuse: about the window's worth.
+/// Groups kept for reuse: more than the default window holds in flight. With
+/// [`MAX_POOLED_BYTES`] this bounds the pool at 32 MiB of bound bytes; 30 rows of a few
+/// columns take about 5 KiB.
 const POOLED_GROUPS: usize = 512;
 
 /// A group whose bytes grew past this (a rare large row) is dropped rather than kept.
