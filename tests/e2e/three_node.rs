@@ -23,7 +23,8 @@ async fn three_replicas_merge_into_one_write_per_row() {
         let summary = work.join(format!("{target_ks}-summary.json"));
         ksbulk_ok(&["plan", "--source", dir.to_str().unwrap(), "--manifest", manifest.to_str().unwrap()]);
         let rejects = work.join(format!("{target_ks}-rejects.jsonl"));
-        ksbulk_ok(&["run", manifest.to_str().unwrap(), "--target", &addr, "--target-keyspace", &target_ks, "--no-progress", "--summary-json", summary.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
+        // On two I/O threads: the other tests run on the default one.
+        ksbulk_ok(&["run", manifest.to_str().unwrap(), "--target", &addr, "--target-keyspace", &target_ks, "--no-progress", "--io-threads", "2", "--summary-json", summary.to_str().unwrap(), "--rejects", rejects.to_str().unwrap()]);
         let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
         let read = report["merge"]["rows_read"].as_u64().unwrap();
         let distinct = report["merge"]["rows_distinct"].as_u64().unwrap();
