@@ -121,11 +121,15 @@ pub const WAIT_TICK: Duration = Duration::from_millis(5);
 async fn sleep_ticks(deadline: Instant) {
     static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     let origin = *ORIGIN.get_or_init(Instant::now);
-    let tick = WAIT_TICK.as_nanos();
-    let since = deadline.saturating_duration_since(origin).as_nanos();
-    let ticks = since.div_ceil(tick);
-    let at = origin + Duration::from_nanos(u64::try_from(ticks * tick).unwrap_or(u64::MAX));
-    tokio::time::sleep_until(at.into()).await;
+    tokio::time::sleep_until(on_tick(origin, deadline, WAIT_TICK).into()).await;
+}
+
+/// The first instant at or after `deadline` that is a whole number of `tick`s after `origin`
+/// (`origin` itself for a deadline before it).
+fn on_tick(origin: Instant, deadline: Instant, tick: Duration) -> Instant {
+    let tick = tick.as_nanos().max(1);
+    let ticks = deadline.saturating_duration_since(origin).as_nanos().div_ceil(tick);
+    origin + Duration::from_nanos(u64::try_from(ticks * tick).unwrap_or(u64::MAX))
 }
 
 /// Keeps each partition under `per_second` write units per second (Keyspaces throttles a
@@ -488,6 +492,17 @@ mod tests {
         assert!(st.tat.contains_key(&b"busy"[..]), "busy partition kept while its units are owed");
         assert!(!st.tat.contains_key(&b"new"[..]), "refilled partition evicted");
         assert_eq!(st.tat.len(), PACER_MIN_SWEEP - 1);
+    }
+
+    #[test]
+    fn waits_end_together_on_the_next_tick() {
+        let origin = Instant::now();
+        let tick = Duration::from_millis(5);
+        let at = |ms: u64, us: u64| origin + Duration::from_millis(ms) + Duration::from_micros(us);
+        assert_eq!(on_tick(origin, at(10, 1), tick), at(15, 0));
+        assert_eq!(on_tick(origin, at(14, 999), tick), at(15, 0), "deadlines of one tick wake together");
+        assert_eq!(on_tick(origin, at(15, 0), tick), at(15, 0), "a deadline on a tick is kept");
+        assert_eq!(on_tick(origin + Duration::from_millis(1), origin, tick), origin + Duration::from_millis(1));
     }
 
     #[tokio::test]
