@@ -220,17 +220,6 @@ impl Checkpoint {
         Ok(None)
     }
 
-    /// Saves if something changed and `every` has passed since the last save.
-    ///
-    /// # Errors
-    /// [`CheckpointError::Io`].
-    pub fn save_if_due(&mut self, every: Duration) -> Result<bool, CheckpointError> {
-        match self.snapshot_if_due(every)? {
-            Some(snapshot) => snapshot.write().map(|()| true),
-            None => Ok(false),
-        }
-    }
-
     /// Checks every source file against the plan: each component's size, and Data.db's
     /// digest (the content of Digest.crc32, or size and mtime when there is none).
     ///

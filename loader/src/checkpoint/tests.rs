@@ -82,6 +82,15 @@ fn fixture(tmp: &Path) -> PathBuf {
     dir
 }
 
+/// A checkpoint of the fixture SSTable's manifest (a counter table's if `counter`), created
+/// at `plan.json` in `tmp`; with the manifest's path and the fixture's directory.
+fn created(tmp: &Path, counter: bool) -> (PathBuf, PathBuf, Checkpoint) {
+    let dir = fixture(tmp);
+    let path = tmp.join("plan.json");
+    let cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", counter, true)).unwrap();
+    (path, dir, cp)
+}
+
 #[test]
 fn a_crash_between_any_two_steps_leaves_the_old_or_the_new_manifest() {
     let tmp = tempfile::tempdir().unwrap();
@@ -115,9 +124,7 @@ fn a_crash_between_any_two_steps_leaves_the_old_or_the_new_manifest() {
 #[test]
 fn resume_refuses_when_a_source_changed_and_names_the_file() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = fixture(tmp.path());
-    let path = tmp.path().join("plan.json");
-    Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", false, true)).unwrap();
+    let (path, dir, _) = created(tmp.path(), false);
     let cp = Checkpoint::load(&path).unwrap();
     cp.validate_sources(&LocalStore).unwrap();
 
@@ -163,15 +170,13 @@ fn without_a_digest_size_and_mtime_are_checked() {
 #[test]
 fn resume_continues_after_the_low_watermark() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = fixture(tmp.path());
-    let path = tmp.path().join("plan.json");
-    let mut cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", false, true)).unwrap();
+    let (path, _, mut cp) = created(tmp.path(), false);
     assert_eq!(cp.begin_unit(0, 0).unwrap(), ResumeFrom::Start);
     assert!(cp.mark_writes_started(0, 0).unwrap().is_none(), "no save needed before writes of a regular table");
     let w = Watermark { token: "-5".into(), key_hex: "0001".into() };
     cp.advance(0, 0, w.clone()).unwrap();
-    assert!(cp.save_if_due(Duration::ZERO).unwrap());
-    assert!(!cp.save_if_due(Duration::ZERO).unwrap(), "nothing changed since");
+    cp.snapshot_if_due(Duration::ZERO).unwrap().expect("a change is due").write().unwrap();
+    assert!(cp.snapshot_if_due(Duration::ZERO).unwrap().is_none(), "nothing changed since");
     cp.begin_unit(0, 1).unwrap();
     cp.finish_unit(0, 1).unwrap();
     cp.save().unwrap();
@@ -187,9 +192,7 @@ fn resume_continues_after_the_low_watermark() {
 #[test]
 fn an_older_snapshot_written_late_does_not_overwrite_a_newer_one() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = fixture(tmp.path());
-    let path = tmp.path().join("plan.json");
-    let mut cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", false, true)).unwrap();
+    let (path, _, mut cp) = created(tmp.path(), false);
     cp.begin_unit(0, 0).unwrap();
     let older = cp.snapshot().unwrap();
     let w = Watermark { token: "-5".into(), key_hex: "0001".into() };
@@ -203,9 +206,7 @@ fn an_older_snapshot_written_late_does_not_overwrite_a_newer_one() {
 #[test]
 fn a_failed_write_is_retried_at_the_next_due_save() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = fixture(tmp.path());
-    let path = tmp.path().join("plan.json");
-    let mut cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", false, true)).unwrap();
+    let (path, _, mut cp) = created(tmp.path(), false);
     cp.begin_unit(0, 0).unwrap();
     std::fs::remove_file(&path).unwrap();
     std::fs::create_dir(&path).unwrap(); // the rename over it fails
@@ -220,9 +221,7 @@ fn a_failed_write_is_retried_at_the_next_due_save() {
 #[test]
 fn a_partly_written_counter_unit_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = fixture(tmp.path());
-    let path = tmp.path().join("plan.json");
-    let mut cp = Checkpoint::create(&path, manifest_for(&dir, "nb-1-big-", true, true)).unwrap();
+    let (path, _, mut cp) = created(tmp.path(), true);
     cp.begin_unit(0, 0).unwrap();
     // Not yet written anything: a restart may start it again.
     assert_eq!(Checkpoint::load(&path).unwrap().begin_unit(0, 0).unwrap(), ResumeFrom::Start);

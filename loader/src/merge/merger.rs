@@ -12,8 +12,8 @@
 //! merged under the partition deletion or the open range deletion, whichever is in force
 //! ([`super::reconcile::merge_row`]).
 
-use bytes::Bytes;
 use sstable_reader::data::{BoundKind, DeletionTime};
+use sstable_reader::types::format::hex;
 use sstable_reader::DecoratedKey;
 
 use super::clustering::{ClusteringComparator, Position};
@@ -320,7 +320,3 @@ impl<S: PartitionSource> PartitionMerger<S> {
     }
 }
 
-/// Lower-case hex of a key, for messages and watermarks.
-pub fn hex(bytes: &Bytes) -> String {
-    sstable_reader::types::format::hex(bytes)
-}

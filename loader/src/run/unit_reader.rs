@@ -124,7 +124,7 @@ impl Outbox<'_> {
             }
         }
         Ok(match self.ended.take() {
-            Some((token, key)) => self.push(UnitItem::PartitionEnd(Watermark { token: token_text(&token), key_hex: crate::merge::merger::hex(&key) })),
+            Some((token, key)) => self.push(UnitItem::PartitionEnd(Watermark { token: token_text(&token), key_hex: sstable_reader::types::format::hex(&key) })),
             None => true,
         })
     }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use rustc_hash::FxHashMap;
 use sstable_reader::data::LivenessInfo;
+use sstable_reader::types::format::hex;
 use sstable_reader::types::{composite_components, counter_total};
 
 use super::mutation::{Cell, CellValue, Deletion, Expiry, Liveness, Mutation, RangeBound, TargetTable};
@@ -69,7 +70,8 @@ impl MutationBuilder {
         MutationBuilder { table, statics, regulars, seen: RefCell::default() }
     }
 
-    /// The target column of `column`, if the target has it.
+    /// The target column of `column` (a static column among the target's statics), if the
+    /// target has it.
     fn target_column(&self, column: &Arc<Column>) -> Option<usize> {
         let mut seen = self.seen.borrow_mut();
         if let Some((_, index)) = seen.iter().find(|(c, _)| Arc::ptr_eq(c, column)) {
@@ -98,7 +100,7 @@ impl MutationBuilder {
         if columns <= 1 {
             return Ok(Arc::from([partition.key.clone()]));
         }
-        let error = |detail: String| ConvertError::PartitionKey { key_hex: crate::merge::merger::hex(&partition.key), detail };
+        let error = |detail: String| ConvertError::PartitionKey { key_hex: hex(&partition.key), detail };
         let parts = composite_components(&partition.key).map_err(|e| error(e.to_string()))?;
         if parts.len() != columns {
             return Err(error(format!("{} components for {columns} partition key columns", parts.len())));
@@ -120,7 +122,6 @@ impl MutationBuilder {
     /// [`ConvertError::Counter`] for a malformed counter context.
     /// Takes the row's values over without copying them.
     pub fn row(&self, pk: &Arc<[Bytes]>, row: MergedRow) -> Result<Mutation, ConvertError> {
-        let is_static = row.clustering.is_empty() && !self.table.clustering.is_empty();
         // A clustering component that is absent (`None`) cannot be bound: the shorter key is
         // then rejected by the write stage, with the row recorded in the rejects file.
         let clustering = row.clustering.into_iter().flatten().collect();
@@ -130,18 +131,14 @@ impl MutationBuilder {
         if let Some(d) = &row.deletion {
             m.deletions.push(Deletion::Row { timestamp: d.time.marked_for_delete_at });
         }
-        let columns = if is_static { &self.statics } else { &self.regulars };
         for (column, deletion) in &row.complex_deletions {
-            if let Some(&index) = columns.get(&*column.name) {
+            if let Some(index) = self.target_column(column) {
                 m.deletions.push(Deletion::Column { column: index, timestamp: deletion.marked_for_delete_at });
             }
         }
         for cell in row.cells {
             // Columns the target does not have were already dropped (and counted) by the merge.
-            // A cell's column is of its row's kind (static or not) in any SSTable; the name
-            // lookup stays for one that would not be.
-            let index = if cell.column.is_static == is_static { self.target_column(&cell.column) } else { columns.get(&*cell.column.name).copied() };
-            let Some(index) = index else { continue };
+            let Some(index) = self.target_column(&cell.column) else { continue };
             if cell.kind == CellKind::Tombstone {
                 m.deletions.push(match cell.path {
                     Some(path) => Deletion::Element { column: index, path, timestamp: cell.timestamp },
@@ -169,7 +166,7 @@ impl MutationBuilder {
     fn cell_value(&self, pk: &[Bytes], cell: MergedCell) -> Result<CellValue, ConvertError> {
         if cell.column.is_counter() {
             let total = counter_total(&cell.value).map_err(|e| ConvertError::Counter {
-                key_hex: pk.iter().map(crate::merge::merger::hex).collect::<Vec<_>>().join(":"),
+                key_hex: pk.iter().map(|k| hex(k)).collect::<Vec<_>>().join(":"),
                 column: cell.column.name.to_string(),
                 detail: e.to_string(),
             })?;

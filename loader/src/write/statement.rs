@@ -435,13 +435,19 @@ pub fn simple_insert(m: &Mutation, now_ms: i64, opts: &PlanOptions) -> Option<Si
     })
 }
 
-/// The table's column count (all kinds) and the encoded size of `m`'s key.
-fn key_size(m: &Mutation) -> (usize, RowSize) {
-    let table = &*m.table;
+/// The encoded size of `m`'s partition key.
+fn partition_key_size(m: &Mutation) -> RowSize {
     let mut size = RowSize::new();
     for v in m.partition_key.iter() {
         size.partition_key(v.len());
     }
+    size
+}
+
+/// The table's column count (all kinds) and the encoded size of `m`'s key.
+fn key_size(m: &Mutation) -> (usize, RowSize) {
+    let table = &*m.table;
+    let mut size = partition_key_size(m);
     for v in &m.clustering {
         size.clustering(v.len());
     }
@@ -511,11 +517,7 @@ fn plan_deletions(m: &Mutation, key_size: RowSize, ncols: usize, max_columns: us
             Deletion::Partition { timestamp } => {
                 let mut values = vec![BoundValue::BigInt(*timestamp)];
                 values.extend(pk());
-                let mut size = RowSize::new();
-                for v in m.partition_key.iter() {
-                    size.partition_key(v.len());
-                }
-                plan.statements.push(Statement { shape: Shape::DeleteRows { clustering: false }, values, write_units: size.write_units() });
+                plan.statements.push(Statement { shape: Shape::DeleteRows { clustering: false }, values, write_units: partition_key_size(m).write_units() });
             }
             Deletion::Row { timestamp } => {
                 if !has_clustering && !table.clustering.is_empty() {
@@ -530,10 +532,7 @@ fn plan_deletions(m: &Mutation, key_size: RowSize, ncols: usize, max_columns: us
                 Ok(Some((shape, bound_values))) => {
                     let mut values = vec![BoundValue::BigInt(*timestamp)];
                     values.extend(pk());
-                    let mut size = RowSize::new();
-                    for v in m.partition_key.iter() {
-                        size.partition_key(v.len());
-                    }
+                    let mut size = partition_key_size(m);
                     for v in &bound_values {
                         size.clustering(v.len());
                     }
